@@ -1,0 +1,43 @@
+# Two commands to start:  make lab   (install, then open JupyterLab on the course)
+#                         make test  (install the same environment, then run every test)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_ARGS ?=
+
+.PHONY: install lab test bench notebooks lock clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-lock.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "The course needs Python 3.11, but $(PYTHON) is %d.%d. Run: make PYTHON=/path/to/python3.11 ..." % v)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -c requirements-lock.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_course_map.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+# Re-run notebooks top to bottom and store their outputs: make notebooks [NB=notebooks/01_neurons.ipynb]
+NB ?= notebooks/*.ipynb
+notebooks: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py $(NB)
+
+lock: $(STAMP)
+	( echo "# Every package of the course environment, pinned (pip install -r requirements.txt -c requirements-lock.txt)."; \
+	  echo "# Regenerate with: make lock"; \
+	  $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' ) > requirements-lock.txt
+
+clean:
+	rm -rf $(VENV) build artifacts

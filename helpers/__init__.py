@@ -1,0 +1,1 @@
+"""Shared code for the course notebooks: compute, widgets, quizzes and exercise checks."""

@@ -1,0 +1,137 @@
+"""A thin layer that turns a pure function into a responsive widget demo.
+
+A demo is a set of named controls and a `render(**values)` function that redraws a reused figure
+and returns a one-line readout. Setting a control's value runs `render` synchronously, so tests and
+the benchmark drive a demo exactly as a reader's slider would, without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+
+from helpers.plotting import WIDGET_DPI, new_figure, rgba_png
+
+
+class LiveFigure:
+    """One figure drawn once and then updated in place, shown as a PNG inside an Image widget.
+
+    Axes, ticks and labels are drawn once and kept as a background; only the artists registered
+    with `animate` are redrawn on each update (blitting), which keeps a slider move to a few ms.
+    """
+
+    def __init__(self, ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (6.4, 3.4), dpi: int = WIDGET_DPI):
+        self.fig, self.axes = new_figure(ncols, nrows, figsize, dpi=dpi)
+        self.image = widgets.Image(format="png")
+        self.moving: list[Artist] = []
+        self._background = None
+
+    @property
+    def ax(self) -> Axes:
+        """The first (often the only) axes."""
+        return self.axes[0]
+
+    def animate(self, *artists: Artist) -> None:
+        """Mark artists as the ones that change on updates; everything else is background."""
+        for artist in artists:
+            artist.set_animated(True)
+            self.moving.append(artist)
+
+    def redraw_background(self) -> None:
+        """Draw everything that does not move (after changing limits, titles or labels)."""
+        canvas = self.fig.canvas
+        canvas.draw()
+        if self.fig.get_layout_engine() is not None:  # lay out once, then keep the positions fixed
+            self.fig.set_layout_engine("none")
+            canvas.draw()
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+
+    def refresh(self) -> None:
+        """Redraw the moving artists over the background and send the image to the browser."""
+        if self._background is None:
+            self.redraw_background()
+        canvas = self.fig.canvas
+        canvas.restore_region(self._background)
+        for artist in self.moving:
+            artist.axes.draw_artist(artist)
+        self.image.value = rgba_png(np.asarray(canvas.buffer_rgba()))
+
+
+def slider(description: str, value: float, low: float, high: float, step: float, readout_format: str = ".2f") -> widgets.FloatSlider:
+    """A float slider in the course's look; it updates only while dragging if cheap."""
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                               readout_format=readout_format, continuous_update=True,
+                               style={"description_width": "initial"},
+                               layout=widgets.Layout(width="300px"))
+
+
+class Demo:
+    """An interactive demo: named controls driving `render`, plus a readable static fallback."""
+
+    def __init__(self, title: str, controls: dict[str, widgets.ValueWidget],
+                 render: Callable[..., str], figure: LiveFigure | None = None, columns: int = 2):
+        self.title = title
+        self.controls = controls
+        self.figure = figure
+        self.readout = widgets.HTML()
+        self.text = ""
+        self._render = render
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        control_list = list(controls.values())
+        rows = [widgets.HBox(control_list[i:i + columns]) for i in range(0, len(control_list), columns)]
+        parts = [widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, self.readout]
+        if figure is not None:
+            parts.append(figure.image)
+        self.widget = widgets.VBox(parts)
+        self.update()
+
+    @property
+    def values(self) -> dict[str, object]:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self) -> None:
+        """Recompute and redraw from the current control values."""
+        self.text = self._render(**self.values)
+        self.readout.value = f"<code>{html.escape(self.text)}</code>"
+        if self.figure is not None:
+            self.figure.refresh()
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        settings = ", ".join(f"{name}={_short(value)}" for name, value in self.values.items())
+        bundle["text/plain"] = f"{self.title} [interactive: run the notebook to use the controls]\n{settings}\n{self.text}"
+        if self.figure is not None:
+            bundle["image/png"] = self.figure.image.value
+        return bundle
+
+
+def _short(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def sweep_values(control: widgets.ValueWidget) -> list[object]:
+    """Values that exercise a control end to end: its extremes and middle, or every option."""
+    if isinstance(control, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider)):
+        if isinstance(control, widgets.FloatLogSlider):
+            low, high = control.base ** control.min, control.base ** control.max
+            middle = control.base ** ((control.min + control.max) / 2)
+        else:
+            low, high = control.min, control.max
+            middle = (low + high) / 2 if isinstance(control, widgets.FloatSlider) else (low + high) // 2
+        return [low, high, middle, control.value]
+    if hasattr(control, "options"):
+        values = [option[1] if isinstance(option, tuple) else option for option in control.options]
+        return values[1:] + values[:1]
+    if isinstance(control, widgets.Checkbox):
+        return [not control.value, control.value]
+    raise TypeError(f"sweep_values does not know how to move a {type(control).__name__}")

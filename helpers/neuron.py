@@ -8,7 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.activations import get_activation, tanh_derivative
+from helpers.activations import get_activation, sigmoid, tanh_derivative
+from helpers.exercises import Case, Exercise
 
 
 def neuron(x: np.ndarray, w: np.ndarray, b: float, activation: str = "tanh") -> tuple[float, float]:
@@ -148,3 +149,41 @@ def predict_proba(model: nn.Module, points: torch.Tensor | np.ndarray) -> np.nda
 def accuracy(model: nn.Module, points: torch.Tensor, labels: torch.Tensor) -> float:
     """The fraction of points whose predicted class (P ≥ 0.5) equals the label."""
     return float(((predict_proba(model, points) >= 0.5) == labels.numpy().astype(bool)).mean())
+
+
+# --- Exercises ------------------------------------------------------------------------------
+
+def neuron_output(x: np.ndarray, w: np.ndarray, b: float) -> float:
+    """The reference answer to exercise 1: a tanh neuron's output tanh(w·x + b)."""
+    return float(np.tanh(np.dot(w, x) + b))
+
+
+check_neuron_output = Exercise(
+    "neuron_output",
+    reference=neuron_output,
+    cases=[
+        Case((np.array([0.5, 0.3]), np.array([2.0, -1.0]), 0.1)),
+        Case((np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.2, -1.0]), -0.2)),
+        Case((np.array([4.0]), np.array([-1.5]), 0.5)),
+    ],
+    mistakes={
+        "forget the bias b": lambda x, w, b: float(np.tanh(np.dot(w, x))),
+        "return z = w·x + b without the activation": lambda x, w, b: float(np.dot(w, x) + b),
+        "use the sigmoid instead of tanh": lambda x, w, b: float(sigmoid(np.dot(w, x) + b)),
+    },
+)
+
+check_tanh_derivative = Exercise(
+    "tanh_derivative",
+    reference=tanh_derivative,
+    cases=[
+        Case((np.array([-3.0, -1.0, 0.0, 0.5, 2.0]),)),
+        Case((np.zeros((2, 3)),)),
+        Case((np.linspace(-6.0, 6.0, 13).reshape(13, 1),)),
+    ],
+    mistakes={
+        "return tanh(z) itself, not its slope": np.tanh,
+        "forget to square: 1 − tanh(z)": lambda z: 1.0 - np.tanh(z),
+        "write 1 − z² instead of 1 − tanh(z)²": lambda z: 1.0 - z**2,
+    },
+)

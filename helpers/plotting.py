@@ -8,6 +8,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib import cycler
 from matplotlib.axes import Axes
+from matplotlib.contour import ContourSet
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -83,12 +84,13 @@ def decision_grid(xlim: tuple[float, float], ylim: tuple[float, float], steps: i
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def plot_decision_boundary(ax: Axes, xx: np.ndarray, yy: np.ndarray, prob: np.ndarray, points: np.ndarray, labels: np.ndarray) -> None:
+def plot_decision_boundary(ax: Axes, xx: np.ndarray, yy: np.ndarray, prob: np.ndarray, points: np.ndarray, labels: np.ndarray) -> ContourSet:
     """Shade P(class 1) over a grid, draw the 0.5 contour, and mark the labelled points."""
-    ax.contourf(xx, yy, prob.reshape(xx.shape), levels=np.linspace(0, 1, 11), cmap="cividis", alpha=0.8)
+    shading = ax.contourf(xx, yy, prob.reshape(xx.shape), levels=np.linspace(0, 1, 11), cmap="cividis", alpha=0.8)
     ax.contour(xx, yy, prob.reshape(xx.shape), levels=[0.5], colors=PALETTE["black"], linewidths=1.5)
     for value, marker, colour in ((0, "o", PALETTE["sky"]), (1, "s", PALETTE["orange"])):
         mask = labels == value
         ax.scatter(points[mask, 0], points[mask, 1], marker=marker, s=90, c=colour,
                    edgecolors=PALETTE["black"], label=f"class {value}", zorder=3)
     ax.set_aspect("equal")
+    return shading

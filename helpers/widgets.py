@@ -7,6 +7,7 @@ the benchmark drive a demo exactly as a reader's slider would, without a browser
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Callable
 
@@ -111,7 +112,7 @@ class Demo:
         settings = ", ".join(f"{name}={_short(value)}" for name, value in self.values.items())
         bundle["text/plain"] = f"{self.title} [interactive: run the notebook to use the controls]\n{settings}\n{self.text}"
         if self.figure is not None:
-            bundle["image/png"] = self.figure.image.value
+            bundle["image/png"] = base64.b64encode(self.figure.image.value).decode("ascii")
         return bundle
 
 

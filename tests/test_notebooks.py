@@ -1,0 +1,55 @@
+"""Every committed notebook is fully executed, in order, without errors, paths or warnings."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from notebook_guard import notebook_problems
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def code_cell(source, count, outputs=()):
+    return {"cell_type": "code", "source": source, "execution_count": count, "metadata": {}, "outputs": list(outputs)}
+
+
+def test_the_course_has_its_first_notebooks():
+    assert [p.name for p in NOTEBOOKS][:2] == ["00_course_map.ipynb", "01_neurons.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_is_executed_and_clean(path):
+    assert notebook_problems(json.loads(path.read_text())) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_follows_the_course_structure(path):
+    cells = json.loads(path.read_text())["cells"]
+    markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "".join(cells[0]["source"]).startswith(f"# {path.name[:2]} · ")
+    for heading in ("## Learning goals", "## Quiz", "## Exercise", "## Summary", "What's next"):
+        assert heading in markdown, f"{path.name} has no '{heading}' section"
+    first_code = next(c for c in cells if c["cell_type"] == "code")
+    assert "setup_notebook(" in "".join(first_code["source"]), "the first code cell sets the notebook up"
+
+
+def test_guard_accepts_a_clean_notebook():
+    notebook = {"cells": [code_cell("1 + 1", 1, [{"output_type": "execute_result", "data": {"text/plain": "2"}}]),
+                          code_cell("x = 2", 2)]}
+    assert notebook_problems(notebook) == []
+
+
+@pytest.mark.parametrize("cells, expected", [
+    ([code_cell("1 + 1", None)], "never executed"),
+    ([code_cell("a = 1", 2), code_cell("b = 2", 1)], "not 1..2 in order"),
+    ([code_cell("a = 1", 1), code_cell("b = 2", 3)], "not 1..2 in order"),
+    ([code_cell("1 / 0", 1, [{"output_type": "error", "ename": "ZeroDivisionError", "evalue": "", "traceback": []}])], "error output"),
+    ([code_cell("print(p)", 1, [{"output_type": "stream", "name": "stdout", "text": "saved to /root/course/x.png"}])], "machine path"),
+    ([code_cell("p", 1, [{"output_type": "execute_result", "data": {"text/plain": "'/home/ana/rnn'"}}])], "machine path"),
+    ([code_cell("warn()", 1, [{"output_type": "stream", "name": "stderr", "text": "UserWarning: careful"}])], "stderr"),
+], ids=["unexecuted", "out-of-order", "skipped-count", "error", "path-in-stream", "path-in-result", "warning"])
+def test_guard_catches_each_problem(cells, expected):
+    problems = notebook_problems({"cells": cells})
+    assert any(expected in problem for problem in problems), problems

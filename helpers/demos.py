@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from helpers.activations import ACTIVATIONS, get_activation
+from helpers.course import BLANK, MAX_GAP, PREFIX, SUFFIX, lookback, lookback_readout, signal_left
 from helpers.neuron import descent_verdict, gradient_descent, neuron, neuron_terms
 from helpers.plotting import PALETTE, label
 from helpers.widgets import Demo, LiveFigure, slider
@@ -75,8 +76,6 @@ def learning_rate_demo() -> Demo:
 
 def lookback_demo() -> Demo:
     """Notebook 00: how far back must a model look? A gap slider moves 'france' away from the blank."""
-    from helpers.course import BLANK, MAX_GAP, PREFIX, SUFFIX, lookback, lookback_readout, signal_left
-
     figure = LiveFigure(nrows=2, figsize=(6.4, 4.2))
     top, bottom = figure.axes
     far = MAX_GAP + len(PREFIX) + len(SUFFIX) - 1  # words before the blank at the largest gap

@@ -1,0 +1,84 @@
+"""Time every notebook top to bottom and every widget's update; print a table and save it.
+
+Usage: python scripts/bench.py [--repeats N] [--out build/bench.md]   (or `make bench`)
+
+Budgets: each notebook ≤ 60 s (fresh kernel, Restart & Run All), each widget update ≤ 15 ms of
+kernel-side compute. Widgets are timed in this process: a control's value is set and its observer
+runs synchronously, exactly as when a reader moves it. Exits 1 if anything is over budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from helpers.demos import DEMOS
+from helpers.notebook import setup_notebook
+from helpers.widgets import sweep_values
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_BUDGET_S = 60.0
+WIDGET_BUDGET_MS = 15.0
+
+
+def time_notebook(path: Path) -> float:
+    """Seconds to start a fresh kernel and run the notebook top to bottom (outputs are discarded)."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def time_demo(builder, repeats: int) -> list[tuple[str, float, float]]:
+    """(control, median ms, worst ms) for each control of a demo, over its sweep values."""
+    demo = builder()
+    rows = []
+    for name, control in demo.controls.items():
+        timings = []
+        for _ in range(repeats):
+            for value in sweep_values(control):
+                start = time.perf_counter()
+                control.value = value
+                timings.append((time.perf_counter() - start) * 1000)
+        rows.append((name, statistics.median(timings), max(timings)))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="sweeps of each control (default 5)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.md", help="where to write the table")
+    args = parser.parse_args()
+    setup_notebook(quiet=True)
+
+    lines = ["| notebook | what | time | budget | ok |", "|---|---|---:|---:|---|"]
+    over = 0
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        seconds = time_notebook(path)
+        ok = seconds <= NOTEBOOK_BUDGET_S
+        over += not ok
+        lines.append(f"| {path.stem} | Restart & Run All | {seconds:.1f} s | {NOTEBOOK_BUDGET_S:.0f} s | {'yes' if ok else 'OVER'} |")
+        print(lines[-1], flush=True)
+        for builder in DEMOS.get(path.stem, []):
+            for control, median, worst in time_demo(builder, args.repeats):
+                ok = worst <= WIDGET_BUDGET_MS
+                over += not ok
+                lines.append(f"| {path.stem} | {builder.__name__}: {control} | {median:.1f} ms (worst {worst:.1f}) "
+                             f"| {WIDGET_BUDGET_MS:.0f} ms | {'yes' if ok else 'OVER'} |")
+                print(lines[-1], flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n")
+    print(f"\n{'All within budget.' if not over else f'{over} item(s) over budget.'} Table written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

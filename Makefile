@@ -12,12 +12,14 @@ LAB_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-lock.txt pyproject.toml
+$(STAMP): requirements.txt requirements-lock.txt pyproject.toml config/jupyterlab-overrides.json
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "The course needs Python 3.11, but $(PYTHON) is %d.%d. Run: make PYTHON=/path/to/python3.11 ..." % v)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt -c requirements-lock.txt
 	$(BIN)/pip install --quiet --no-deps -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp config/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 lab: $(STAMP)

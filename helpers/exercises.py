@@ -22,8 +22,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-PASS = "✅"
-FAIL = "❌"
+PASS = "✔"
+FAIL = "✘"
 
 
 @dataclass

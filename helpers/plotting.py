@@ -26,7 +26,7 @@ PALETTE = {
 }
 CYCLE = [PALETTE[name] for name in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
 LINESTYLES = ["-", "--", "-.", ":"]  # pair with colour so lines differ in print too
-WIDGET_DPI = 80  # widgets redraw on every slider move: keep the image small
+WIDGET_DPI = 96  # widgets redraw on every slider move: keep the image small
 
 
 def use_course_style() -> None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-RIGHT = "✅"
-WRONG = "❌"
+RIGHT = "✔"
+WRONG = "✘"
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ class Quiz:
             self._update_score()
             return None
         correct, message = feedback(self.questions[number], choice)
-        self.feedback[number].value = html.escape(message)
+        colour = "#009E73" if correct else "#D55E00"
+        self.feedback[number].value = f"<span style='color: {colour}'>{html.escape(message)}</span>"
         self._update_score()
         return correct
 

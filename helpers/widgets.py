@@ -28,7 +28,8 @@ class LiveFigure:
 
     def __init__(self, ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (6.4, 3.4), dpi: int = WIDGET_DPI):
         self.fig, self.axes = new_figure(ncols, nrows, figsize, dpi=dpi)
-        self.image = widgets.Image(format="png")
+        width = round(figsize[0] * dpi)  # show the image at its own size: stretching blurs it
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%"))
         self.moving: list[Artist] = []
         self._background = None
 

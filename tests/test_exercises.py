@@ -38,7 +38,7 @@ WRONG_ANSWERS = {
 def test_a_right_answer_passes():
     result = exercise(lambda x, w, b: np.tanh(w @ x + b))
     assert result.passed and bool(result)
-    assert result.message == "✅ layer: all 1 cases pass. Well done!"
+    assert result.message == "✔ layer: all 1 cases pass. Well done!"
 
 
 @pytest.mark.parametrize("kind", WRONG_ANSWERS)
@@ -46,7 +46,7 @@ def test_each_wrong_answer_gets_a_specific_message(kind):
     student, expected_phrase = WRONG_ANSWERS[kind]
     result = exercise(student)
     assert not result.passed
-    assert result.message.startswith("❌ Case 1 of 1: layer(x=")
+    assert result.message.startswith("✘ Case 1 of 1: layer(x=")
     assert expected_phrase in result.message, result.message
 
 
@@ -116,8 +116,8 @@ def test_tuples_are_checked_element_by_element():
 
 
 def test_results_display_as_text_and_html():
-    result = CheckResult(False, "❌ nope <b>")
-    assert repr(result) == "❌ nope <b>"
+    result = CheckResult(False, "✘ nope <b>")
+    assert repr(result) == "✘ nope <b>"
     assert "&lt;b&gt;" in result._repr_html_() and "#D55E00" in result._repr_html_()
 
 

@@ -8,8 +8,8 @@ QUESTION = Question("2 + 2 = ?", ("3", "4", "5"), 1, "Two pairs make four.", {0:
 
 
 def test_feedback_for_right_and_wrong_options():
-    assert feedback(QUESTION, 1) == (True, "✅ Right. Two pairs make four.")
-    assert feedback(QUESTION, 0) == (False, "❌ Not quite. One short. Try another option.")
+    assert feedback(QUESTION, 1) == (True, "✔ Right. Two pairs make four.")
+    assert feedback(QUESTION, 0) == (False, "✘ Not quite. One short. Try another option.")
     right, message = feedback(QUESTION, 2)
     assert not right and "Have another look" in message
     with pytest.raises(ValueError, match="option index 0..2"):

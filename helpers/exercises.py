@@ -12,7 +12,6 @@ import copy
 import html
 import inspect
 import linecache
-import math
 import sys
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -312,7 +311,3 @@ def _matches(got: Any, function: Callable, args: tuple, kwargs: dict) -> bool:
     except Exception:
         return False
 
-
-def is_close(a: float, b: float, digits: int = 4) -> bool:
-    """Whether two floats agree to `digits` decimals (for quick checks in notebook cells)."""
-    return math.isclose(a, b, abs_tol=0.5 * 10 ** -digits)

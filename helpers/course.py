@@ -55,15 +55,6 @@ STAGES = (
 RNN_STAGE = 2  # the index of the stage this course is about
 
 
-def notebooks_for(stage_name: str) -> tuple[str, ...]:
-    """The notebooks that cover one stage of the map, by the stage's name."""
-    for stage in STAGES:
-        if stage.name == stage_name:
-            return stage.notebooks
-    names = ", ".join(repr(s.name) for s in STAGES)
-    raise ValueError(f"unknown stage {stage_name!r}; the stages are {names}")
-
-
 def course_table() -> str:
     """Every notebook with its title and the stages of the map it covers, as aligned text."""
     lines = [f"{'nb':<3} {'title':<41} ideas on the map"]
@@ -131,11 +122,6 @@ def ngram_window(tokens: list[str], position: int, n: int = 3) -> list[str]:
     if not 0 <= position < len(tokens):
         raise ValueError(f"position must be 0..{len(tokens) - 1}, got {position}")
     return tokens[max(0, position - (n - 1)):position]
-
-
-def window_reaches(tokens: list[str], word: str, position: int, n: int = 3) -> bool:
-    """Whether `word` is inside the n-gram window used to predict the token at `position`."""
-    return word in ngram_window(tokens, position, n)
 
 
 BLANK = "___"

@@ -65,7 +65,7 @@ class LiveFigure:
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, readout_format: str = ".2f") -> widgets.FloatSlider:
-    """A float slider in the course's look; it updates only while dragging if cheap."""
+    """A float slider in the course's look that updates the demo while it is dragged."""
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                                readout_format=readout_format, continuous_update=True,
                                style={"description_width": "initial"},

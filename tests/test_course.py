@@ -6,8 +6,8 @@ import pytest
 from helpers import course
 from helpers.course import (BLANK, MAX_GAP, NOTEBOOKS, STAGES, TASK_SHAPES, bag_of_words, check_bag_of_words,
                             course_quiz, course_table, draw_course_map, draw_task_shapes, long_range_sentence,
-                            lookback, lookback_readout, ngram_window, notebooks_for, shape_layout, signal_left,
-                            task_shape_table, task_shape_widths, token_distance, tokenize, window_reaches)
+                            lookback, lookback_readout, ngram_window, shape_layout, signal_left,
+                            task_shape_table, task_shape_widths, token_distance, tokenize)
 from helpers.demos import DEMOS, lookback_demo
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -71,9 +71,9 @@ def test_trigram_window_is_the_two_previous_words():
     tokens = long_range_sentence(30)
     blank = tokens.index(BLANK)
     assert ngram_window(tokens, blank, n=3) == ["i", "speak"]
-    assert not window_reaches(tokens, "france", blank, n=3)
-    assert not window_reaches(tokens, "france", blank, n=33)
-    assert window_reaches(tokens, "france", blank, n=34)
+    assert "france" not in ngram_window(tokens, blank, n=3)
+    assert "france" not in ngram_window(tokens, blank, n=33)
+    assert "france" in ngram_window(tokens, blank, n=34)
 
 
 def test_ngram_window_at_the_start_and_for_a_unigram():
@@ -104,8 +104,8 @@ def test_a_trigram_never_reaches_france_but_the_right_ngram_does(gap):
     assert info["window"] == ["i", "speak"] and info["reaches"] is False
     assert info["order_needed"] == gap + 4
     tokens = info["tokens"]
-    assert window_reaches(tokens, "france", info["words"], n=info["order_needed"])
-    assert not window_reaches(tokens, "france", info["words"], n=info["order_needed"] - 1)
+    assert "france" in ngram_window(tokens, info["words"], n=info["order_needed"])
+    assert "france" not in ngram_window(tokens, info["words"], n=info["order_needed"] - 1)
 
 
 def test_lookback_readout_states_the_numbers():
@@ -119,15 +119,13 @@ def test_the_map_runs_in_historical_order_with_rnns_in_the_middle():
     assert [s.name for s in STAGES] == ["n-gram models", "word embeddings", "RNNs", "seq2seq",
                                         "attention / transformers"]
     assert STAGES[course.RNN_STAGE].name == "RNNs"
-    assert notebooks_for("seq2seq") == ("08", "10")
-    with pytest.raises(ValueError, match="unknown stage"):
-        notebooks_for("perceptrons")
+    assert {stage.name: stage.notebooks for stage in STAGES}["seq2seq"] == ("08", "10")
 
 
 def test_every_stage_points_at_real_notebooks_and_the_rnn_core_is_covered():
     for stage in STAGES:
         assert set(stage.notebooks) <= set(NOTEBOOKS)
-    assert {"02", "03", "04", "05", "06", "07", "09"} <= set(notebooks_for("RNNs"))
+    assert {"02", "03", "04", "05", "06", "07", "09"} <= set(STAGES[course.RNN_STAGE].notebooks)
     assert list(NOTEBOOKS) == [f"{i:02d}" for i in range(11)]
 
 

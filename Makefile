@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: install lab test bench notebooks lock clean
+.PHONY: install browser lab test bench notebooks slides lock clean
 
 install: $(STAMP)
 
@@ -22,10 +22,20 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml config/jupyterla
 	cp config/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
+# Debian's Chromium for the browser tests (a test tool never downloads a browser of its own).
+# It needs root or sudo; without them the browser tests skip and say why.
+CHROMIUM := /usr/bin/chromium
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then echo "Installing Debian's chromium"; $(APT_INSTALL) >/dev/null; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then echo "Installing Debian's chromium"; sudo sh -c '$(APT_INSTALL)' >/dev/null; \
+	else echo "Chromium is missing and installing it needs root or sudo (apt-get install chromium): the browser tests will skip."; fi
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_course_map.ipynb
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -35,6 +45,10 @@ bench: $(STAMP)
 NB ?= notebooks/*.ipynb
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py $(NB)
+
+# Set slide metadata from each notebook's headings (run_notebooks.py does this too): make slides [NB=...]
+slides: $(STAMP)
+	$(BIN)/python scripts/slides.py $(NB)
 
 lock: $(STAMP)
 	( echo "# Every package of the course environment, pinned (pip install -r requirements.txt -c requirements-lock.txt)."; \

@@ -1,4 +1,4 @@
-"""Re-execute notebooks top to bottom and store their outputs, as nbval will compare them.
+"""Re-execute notebooks top to bottom and store their outputs (and slide metadata), as nbval will compare them.
 
 Usage: python scripts/run_notebooks.py notebooks/01_neurons.ipynb [more.ipynb ...]
 (or `make notebooks NB=notebooks/01_neurons.ipynb`; with no arguments, every notebook).
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from slides import mark_slides
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -29,7 +30,7 @@ def run(path: Path, timeout: int = 600) -> float:
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-    nbformat.write(notebook, path)
+    nbformat.write(mark_slides(notebook), path)
     return seconds
 
 

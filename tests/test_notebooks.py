@@ -1,11 +1,14 @@
 """Every committed notebook is fully executed, in order, without errors, paths or warnings."""
 
+import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from notebook_guard import notebook_problems
+from scripts.slides import mark_slides, slide_type
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -33,6 +36,36 @@ def test_notebook_follows_the_course_structure(path):
         assert heading in markdown, f"{path.name} has no '{heading}' section"
     first_code = next(c for c in cells if c["cell_type"] == "code")
     assert "setup_notebook(" in "".join(first_code["source"]), "the first code cell sets the notebook up"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_ready_to_present_as_slides(path):
+    notebook = json.loads(path.read_text())
+    assert notebook == mark_slides(copy.deepcopy(notebook)), f"slide metadata is stale: run make slides NB={path}"
+    types = [cell["metadata"].get("slideshow", {}).get("slide_type") for cell in notebook["cells"]]
+    assert types[0] == "slide" and types.count("slide") >= 5
+    for cell in notebook["cells"]:  # the deck splits slides between cells, so a heading must open its cell
+        if cell["cell_type"] == "markdown":
+            later_lines = "".join(cell["source"]).strip().split("\n")[1:]
+            assert not [line for line in later_lines if re.match(r"#{1,3} ", line)], cell["source"][:1]
+
+
+@pytest.mark.parametrize("source, cell_type, metadata, expected", [
+    ("# 03 · Title\n\nIntro", "markdown", {}, "slide"),
+    ("## Quiz", "markdown", {}, "slide"),
+    ("\n### A worked example", "markdown", {}, "subslide"),
+    ("#### A small heading", "markdown", {}, None),
+    ("Plain text with a # sign", "markdown", {}, None),
+    ("print(1)", "code", {}, None),
+    ("# Solution\nanswer = 42", "code", {"jupyter": {"source_hidden": True}}, "skip"),
+], ids=["title", "section", "subsection", "h4", "text", "code", "solution"])
+def test_slide_type_follows_the_structure(source, cell_type, metadata, expected):
+    assert slide_type({"cell_type": cell_type, "source": source, "metadata": metadata}) == expected
+
+
+def test_continuing_cells_carry_no_slide_type_because_the_deck_hides_dash():
+    notebook = {"cells": [{"cell_type": "markdown", "source": "text", "metadata": {"slideshow": {"slide_type": "-"}}}]}
+    assert mark_slides(notebook)["cells"][0]["metadata"] == {}
 
 
 def test_guard_accepts_a_clean_notebook():

@@ -1,0 +1,154 @@
+"""End to end in a real browser: every notebook's widgets respond in JupyterLab and in the slide deck.
+
+Each notebook is opened in JupyterLab (Debian's Chromium, driven by Playwright), all its cells are
+run, and the controls listed in WIDGETS are moved. After each move the readout text and the plot
+image must both change, with no error in the browser console or the kernel's log. A screenshot of
+each widget after its move goes to artifacts/browser/<notebook>/.
+
+Where Chromium cannot be installed these tests skip and say why; with COURSE_REQUIRE_BROWSER=1
+(set by CI) they fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.course import course_quiz
+from helpers.demos import DEMOS, learning_rate_demo, lookback_demo, neuron_demo
+from lab_browser import (CHROMIUM_FLAGS, VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
+                         advance_until_on_screen, check_notebook, chromium_path, drag, kernel_errors, on_screen,
+                         open_notebook, run_all, slug, start_deck, unavailable_reason, wait_until_drawn)
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts" / "browser"
+
+# Which controls the browser moves, notebook by notebook. A new notebook with widgets adds a line here.
+WIDGETS = {
+    "00_course_map": [Move(lookback_demo, "gap"), AnswerQuiz(course_quiz().title)],
+    "01_neurons": [Move(neuron_demo, "x1", "w2", "b", "activation"), Move(learning_rate_demo, "learning_rate"),
+                   AnswerQuiz("Check your understanding")],
+}
+
+
+def widget_notebooks() -> list[str]:
+    """Committed notebooks whose stored outputs contain a widget."""
+    names = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if "application/vnd.jupyter.widget-view+json" in path.read_text():
+            names.append(path.stem)
+    return names
+
+
+def test_every_notebook_with_widgets_is_listed_with_all_its_demos():
+    assert sorted(WIDGETS) == widget_notebooks()
+    for notebook, builders in DEMOS.items():
+        listed = {check.builder for check in WIDGETS.get(notebook, []) if isinstance(check, Move)}
+        assert set(builders) <= listed, f"{notebook}: demos missing from WIDGETS: {set(builders) - listed}"
+        for check in WIDGETS[notebook]:
+            if isinstance(check, Move):
+                assert set(check.controls) <= set(check.builder().controls), f"{check.label}: unknown control"
+
+
+# --- fixtures: one JupyterLab server and one Chromium for the whole module -------------------------
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    reason = unavailable_reason()
+    if reason:
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here (COURSE_REQUIRE_BROWSER=1) but cannot run: {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+    root = tmp_path_factory.mktemp("lab")
+    for path in (ROOT / "notebooks").glob("*.ipynb"):  # copies: running them must not touch the committed files
+        shutil.copy(path, root / path.name)
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # screenshots and timings of this run only
+    ARTIFACTS.mkdir(parents=True)
+    server = LabServer(root, ARTIFACTS / "jupyterlab.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("notebook", sorted(WIDGETS))
+def test_widgets_respond_in_jupyterlab(lab, page, notebook):
+    seconds, problems = check_notebook(page, lab, f"{notebook}.ipynb", WIDGETS[notebook], ARTIFACTS / notebook)
+    with open(ARTIFACTS / "run_all_seconds.json", "a") as log:
+        log.write(json.dumps({"notebook": notebook, "run_all_seconds": round(seconds, 1)}) + "\n")
+    assert problems == [], "\n".join(problems)
+
+
+SABOTAGE = {
+    # every call the demos make to compute their numbers raises: the callback fails in the kernel
+    "callback raises": "def _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n"
+                       "helpers.demos.neuron = helpers.demos.gradient_descent = _broken",
+    # the callback runs and updates the text, but the plot stays frozen
+    "plot frozen": "helpers.widgets.LiveFigure.refresh = lambda self: None",
+}
+
+
+@pytest.mark.parametrize("how", sorted(SABOTAGE))
+def test_a_broken_widget_callback_fails_the_browser_check(lab, page, how):
+    notebook = nbformat.read(ROOT / "notebooks" / "01_neurons.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("import helpers.demos, helpers.widgets\n" + SABOTAGE[how]))
+    name = f"sabotaged_{slug(how)}.ipynb"
+    nbformat.write(notebook, lab.root / name)
+    _, problems = check_notebook(page, lab, name, [Move(neuron_demo, "w1")], ARTIFACTS / "sabotaged" / slug(how))
+    assert problems, "moving a slider whose callback is broken passed the browser check"
+    assert "the plot image did not change" in "\n".join(problems)
+    if how == "callback raises":
+        assert "readout did not change" in "\n".join(problems)
+        assert "RuntimeError: sabotaged by a test" in "\n".join(problems), "the kernel's error should be reported"
+
+
+def test_the_deck_of_notebook_01_presents_a_live_slider(lab, page):
+    watch = ConsoleWatch(page)
+    open_notebook(page, lab, "01_neurons.ipynb")
+    _, problems = run_all(page)
+    assert problems == []
+    start_deck(page)
+    demo = page.locator(".course-demo").filter(has_text=neuron_demo().title)
+    handle = demo.locator(".noUi-handle").first
+    presses = advance_until_on_screen(page, handle)
+    assert presses > 0, "the neuron demo should not be on the title slide"
+    wait_until_drawn(demo)
+    readout, image = demo.locator(".widget-html-content code"), demo.locator("img")
+    text_before, image_before = readout.inner_text(), image.screenshot()
+    drag(page, handle, 60)
+    page.wait_for_function("([el, before]) => el.textContent !== before", arg=[readout.element_handle(), text_before])
+    shots = ARTIFACTS / "01_neurons"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=shots / "deck__neuron_demo_after_drag.png")
+    assert image.screenshot() != image_before, "the plot did not change in the deck"
+    assert page.locator(".jp-Deck").count() == 1, "dragging the slider left the deck"
+    assert on_screen(handle), "the slider left the screen when dragged"
+    assert watch.errors == [] and kernel_errors(page) == []
+    page.keyboard.press("Escape")  # the README tells presenters that Escape leaves the deck
+    page.wait_for_selector(".jp-Deck", state="detached", timeout=10_000)

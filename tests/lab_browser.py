@@ -189,16 +189,11 @@ def run_all(page) -> tuple[float, list[str]]:
     return seconds, page.evaluate(RUN_STATE_JS)["problems"]
 
 
-@dataclass(frozen=True)
 class Move:
-    """Move the named controls of one demo (built by `builder` from helpers.demos)."""
-
-    builder: object
-    controls: tuple[str, ...]
+    """Move the named controls of one demo, built by `builder` from helpers.demos."""
 
     def __init__(self, builder, *controls: str):
-        object.__setattr__(self, "builder", builder)
-        object.__setattr__(self, "controls", controls)
+        self.builder, self.controls = builder, controls
 
     @property
     def label(self) -> str:

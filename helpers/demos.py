@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+import torch
 
 from helpers.activations import ACTIVATIONS, get_activation
 from helpers.course import BLANK, MAX_GAP, PREFIX, SUFFIX, lookback, lookback_readout, signal_left
+from helpers.lm import CharLM, generate, with_temperature
 from helpers.neuron import descent_verdict, gradient_descent, neuron, neuron_terms
 from helpers.plotting import PALETTE, label
+from helpers.text import Vocabulary
 from helpers.widgets import Demo, LiveFigure, slider
 
 
@@ -115,7 +118,85 @@ def lookback_demo() -> Demo:
     return Demo("How far back must the model look? 'i grew up in france … i speak ___'", controls, render, figure)
 
 
+UNROLL_MAX = 8
+
+
+def unroll_demo(input_size: int = 10, hidden_size: int = 16, output_size: int = 10) -> Demo:
+    """Notebook 02: a sequence-length slider unrolls one RNN cell into T copies that share weights."""
+    figure = LiveFigure(figsize=(8.0, 3.2))
+    ax = figure.ax
+    ax.set(xlim=(-0.6, UNROLL_MAX + 0.6), ylim=(-0.6, 2.9))
+    ax.set_yticks([0, 1, 2], ["input xₜ", "state hₜ", "output yₜ"])
+    ax.set_xticks(range(UNROLL_MAX + 1))
+    ax.grid(False)
+    label(ax, "One RNN cell, unrolled over the sequence", "time step t (h₀ = 0 at t = 0)", "")
+    steps = np.arange(1, UNROLL_MAX + 1)
+    ax.scatter([0], [1], marker="s", s=650, color="white", edgecolors=PALETTE["black"])
+    rows = [ax.scatter(steps, np.full(UNROLL_MAX, row), marker="s", s=650, color=colour, edgecolors=edge, zorder=3)
+            for row, colour, edge in [(0, "#e6e6e6", PALETTE["black"]), (1, PALETTE["sky"], PALETTE["blue"]),
+                                      (2, "#fde3b3", PALETTE["orange"])]]
+    arrow = dict(angles="xy", scale_units="xy", scale=1, width=0.006, zorder=2)
+    up = ax.quiver(np.r_[steps, steps], np.r_[np.full(UNROLL_MAX, 0.22), np.full(UNROLL_MAX, 1.22)], 0, 0.56,
+                   color=PALETTE["black"], **arrow)
+    across = ax.quiver(steps - 0.78, np.ones(UNROLL_MAX), 0.56, 0, color=PALETTE["blue"], **arrow)
+    ax.text(0.1, 2.55, "the same W_xh (↑ from xₜ), W_hh (→) and W_hy (↑ to yₜ) at every step", fontsize=9)
+    figure.animate(*rows, up, across)
+    weights = hidden_size * (hidden_size + input_size + 1) + output_size * (hidden_size + 1)
+
+    def render(length: int) -> str:
+        shown = steps <= length
+        for row in rows:
+            row.set_offsets(np.c_[steps[shown], row.get_offsets()[:, 1][:1].repeat(shown.sum())])
+        up.set_alpha(None)
+        up.set_facecolor([(0, 0, 0, float(s)) for s in np.r_[shown, shown]])
+        across.set_facecolor([(0, 0.447, 0.698, float(s)) for s in shown])
+        return (f"T = {length}: {length} copies of one cell, each using the same W_xh, W_hh and W_hy. "
+                f"Parameters (d = {input_size}, h = {hidden_size}, {output_size} outputs): {weights}, for any T.")
+
+    controls = {"length": widgets.IntSlider(value=4, min=1, max=UNROLL_MAX, step=1, description="sequence length T",
+                                            continuous_update=True, style={"description_width": "initial"},
+                                            layout=widgets.Layout(width="350px"))}
+    return Demo("Unfolding the loop: the same cell at every time step", controls, render, figure)
+
+
+def temperature_demo(model=None, vocab=None, prompt: str = "ROMEO:\n", length: int = 300, seed: int = 0) -> Demo:
+    """Notebook 03: a temperature slider reshapes the next-character distribution and the sampled text.
+
+    Without a model (tests, benchmark) it uses a small untrained one, so only the shapes are meaningful.
+    """
+    if model is None:
+        vocab = Vocabulary.from_text("".join(chr(c) for c in range(32, 127)) + "\n")
+        model = CharLM(len(vocab), 64, kind="lstm").requires_grad_(False)
+    elif vocab is None:
+        raise ValueError("pass the vocabulary the model was trained with: temperature_demo(model, vocab)")
+    with torch.no_grad():
+        logits, _ = model(vocab.encode(prompt).unsqueeze(0))
+    last = logits[0, -1]
+    top = torch.argsort(with_temperature(last, 1.0), descending=True)[:12]
+    names = [repr(vocab.decode([int(i)]))[1:-1].replace("\\n", "⏎").replace(" ", "␣") for i in top]
+    figure = LiveFigure(figsize=(7.0, 3.0))
+    ax = figure.ax
+    bars = ax.bar(range(len(top)), np.zeros(len(top)), color=PALETTE["blue"])
+    ax.set_xticks(range(len(top)), names)
+    ax.set(ylim=(0, 1))
+    label(ax, f"Next character after {prompt!r}: the 12 likeliest at T = 1", "character", "probability at this T")
+    figure.animate(*bars)
+
+    def render(temperature: float) -> str:
+        probabilities = with_temperature(last, temperature)
+        for bar, p in zip(bars, probabilities[top].tolist()):
+            bar.set_height(p)
+        entropy = float(-(probabilities * probabilities.clamp_min(1e-12).log()).sum())
+        text = generate(model, vocab, prompt, length, temperature, torch.Generator().manual_seed(seed))
+        return f"T = {temperature:.2f} (entropy of the next character {entropy:.2f} nats):\n{text}"
+
+    controls = {"temperature": slider("temperature T", 0.8, 0.1, 2.0, 0.05)}
+    return Demo("Sampling with temperature: softmax(logits / T)", controls, render, figure, budget_ms=1000)
+
+
 DEMOS = {
     "00_course_map": [lookback_demo],
     "01_neurons": [neuron_demo, learning_rate_demo],
+    "02_vanilla_rnn": [unroll_demo],
+    "03_training_rnns": [temperature_demo],
 }

@@ -76,8 +76,10 @@ class Demo:
     """An interactive demo: named controls driving `render`, plus a readable static fallback."""
 
     def __init__(self, title: str, controls: dict[str, widgets.ValueWidget],
-                 render: Callable[..., str], figure: LiveFigure | None = None, columns: int = 2):
+                 render: Callable[..., str], figure: LiveFigure | None = None, columns: int = 2,
+                 budget_ms: float = 15.0):
         self.title = title
+        self.budget_ms = budget_ms  # kernel time allowed per update; `make bench` checks it
         self.controls = controls
         self.figure = figure
         self.readout = widgets.HTML()
@@ -102,7 +104,7 @@ class Demo:
     def update(self) -> None:
         """Recompute and redraw from the current control values."""
         self.text = self._render(**self.values)
-        self.readout.value = f"<code>{html.escape(self.text)}</code>"
+        self.readout.value = f"<code style='white-space: pre-wrap'>{html.escape(self.text)}</code>"
         if self.figure is not None:
             self.figure.refresh()
 

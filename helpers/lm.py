@@ -1,0 +1,169 @@
+"""Character language models: an RNN or LSTM over characters, its training loop and text generation.
+
+Training uses truncated backpropagation through time: the text is cut into `batch_size` parallel
+streams, each step reads the next `seq_len` characters of every stream, the hidden state is carried
+from one step to the next but detached, so gradients flow back at most `seq_len` steps. Gradients
+are clipped by their global norm before each update.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from helpers.text import Vocabulary, batchify, chunks
+
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
+KINDS = {"rnn": nn.RNN, "lstm": nn.LSTM}
+
+
+class CharLM(nn.Module):
+    """Embedding → recurrent layer (vanilla RNN or LSTM) → linear read-out over the vocabulary."""
+
+    def __init__(self, vocab_size: int, hidden_size: int, kind: str = "rnn", tie_weights: bool = False):
+        super().__init__()
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
+        if vocab_size < 2 or hidden_size < 1:
+            raise ValueError(f"need vocab_size ≥ 2 and hidden_size ≥ 1, got {vocab_size} and {hidden_size}")
+        self.kind = kind
+        self.vocab_size = vocab_size
+        self.embedding = nn.Embedding(vocab_size, hidden_size)
+        self.rnn = KINDS[kind](hidden_size, hidden_size, batch_first=True)
+        self.readout = nn.Linear(hidden_size, vocab_size)
+        if tie_weights:  # the read-out reuses the input embedding: one (vocab, hidden) matrix, not two
+            self.readout.weight = self.embedding.weight
+
+    def forward(self, ids: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
+        """Logits for the next character at every position, shape (batch, seq, vocab), and the new state."""
+        if ids.dim() != 2 or ids.dtype != torch.int64:
+            raise ValueError(f"expected int64 character ids of shape (batch, seq), got {ids.dtype} of shape {tuple(ids.shape)}")
+        if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise ValueError(f"ids must lie in 0..{self.vocab_size - 1}, got {ids.min().item()}..{ids.max().item()}")
+        outputs, state = self.rnn(self.embedding(ids), state)
+        return self.readout(outputs), state
+
+
+def parameter_count(model: nn.Module) -> int:
+    """Number of distinct trainable numbers (a tied matrix counts once)."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def detach_state(state: State) -> State:
+    """Cut the graph behind a hidden state (a tensor, or the LSTM's (h, c) pair)."""
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def next_char_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy (nats per character) of logits (batch, seq, vocab) against targets (batch, seq)."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+
+@torch.no_grad()
+def perplexity(model: CharLM, ids: torch.Tensor, batch_size: int = 16, seq_len: int = 200) -> float:
+    """exp(mean cross-entropy) of the model on held-out ids, reading them as parallel streams."""
+    model.eval()
+    total, count, state = 0.0, 0, None
+    for x, y in chunks(batchify(ids, batch_size), seq_len):
+        logits, state = model(x, state)
+        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
+        count += y.numel()
+    model.train()
+    return math.exp(total / count)
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    """A text progress bar like [#####...............]  25%."""
+    filled = round(width * done / total)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {100 * done / total:3.0f}%"
+
+
+@dataclass
+class TrainingLog:
+    """What happened in training: loss and gradient norm (before clipping) at every step."""
+
+    losses: list[float] = field(default_factory=list)
+    grad_norms: list[float] = field(default_factory=list)
+    clipped: int = 0
+    seconds: float = 0.0
+
+
+def train_lm(model: CharLM, train_ids: torch.Tensor, steps: int, batch_size: int = 32, seq_len: int = 100,
+             lr: float = 3e-3, clip: float | None = 1.0, reports: int = 5,
+             report: Callable[[str], None] | None = print) -> TrainingLog:
+    """Train with truncated BPTT (state carried, detached) and global-norm clipping; return the log.
+
+    Prints `reports` progress lines (no timings, so the output is the same on every run).
+    """
+    if steps < 1 or reports < 0:
+        raise ValueError(f"steps must be ≥ 1 and reports ≥ 0, got {steps} and {reports}")
+    pieces = chunks(batchify(train_ids, batch_size), seq_len)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    log, state, start = TrainingLog(), None, time.perf_counter()
+    report_at = {round(steps * (i + 1) / reports) for i in range(reports)}
+    for step in range(1, steps + 1):
+        position = (step - 1) % len(pieces)
+        if position == 0:
+            state = None  # a new pass over the text starts from a blank memory
+        x, y = pieces[position]
+        logits, state = model(x, detach_state(state))
+        loss = next_char_loss(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else math.inf)
+        log.clipped += int(clip is not None and norm.item() > clip)
+        optimizer.step()
+        log.losses.append(loss.item())
+        log.grad_norms.append(norm.item())
+        if report and step in report_at:
+            recent = sum(log.losses[-50:]) / len(log.losses[-50:])
+            report(f"{progress_bar(step, steps)}  step {step:4d}/{steps}  training loss {recent:.2f} nats/char")
+    log.seconds = time.perf_counter() - start
+    return log
+
+
+def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> tuple[list[torch.Tensor], float]:
+    """Scale all gradients together so their joint L2 norm is at most max_norm; return them and the old norm."""
+    if max_norm <= 0:
+        raise ValueError(f"max_norm must be positive, got {max_norm}")
+    norm = math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads))
+    scale = min(1.0, max_norm / (norm + 1e-6))
+    return [g * scale for g in grads], norm
+
+
+def with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Probabilities softmax(logits / T); T < 1 sharpens, T > 1 flattens."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0 (use greedy decoding for T → 0), got {temperature}")
+    return torch.softmax(logits / temperature, dim=-1)
+
+
+@torch.no_grad()
+def generate(model: CharLM, vocab: Vocabulary, prompt: str, length: int, temperature: float,
+             generator: torch.Generator) -> str:
+    """Continue `prompt` by `length` sampled characters; temperature 0 means always the likeliest."""
+    if length < 0 or not prompt:
+        raise ValueError(f"need a non-empty prompt and length ≥ 0, got {prompt!r} and {length}")
+    model.eval()
+    logits, state = model(vocab.encode(prompt).unsqueeze(0))
+    out = []
+    for _ in range(length):
+        last = logits[0, -1]
+        if temperature == 0:
+            choice = int(last.argmax())
+        else:
+            choice = int(torch.multinomial(with_temperature(last, temperature), 1, generator=generator))
+        out.append(choice)
+        logits, state = model(torch.tensor([[choice]]), state)
+    model.train()
+    return prompt + vocab.decode(out)

@@ -1,0 +1,132 @@
+"""Character language models: shapes, weight tying, truncated-BPTT training, clipping, sampling."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from helpers.lm import (CharLM, clip_by_global_norm, detach_state, generate, parameter_count, perplexity,
+                        progress_bar, train_lm, with_temperature)
+from helpers.text import Vocabulary
+
+PATTERN = "abcd" * 300
+
+
+@pytest.fixture
+def vocab():
+    return Vocabulary.from_text("abcd")
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm"])
+def test_forward_gives_logits_per_position_and_a_state(kind):
+    model = CharLM(vocab_size=5, hidden_size=7, kind=kind)
+    logits, state = model(torch.zeros(3, 4, dtype=torch.int64))
+    assert logits.shape == (3, 4, 5)
+    h = state[0] if kind == "lstm" else state
+    assert h.shape == (1, 3, 7)
+
+
+def test_weight_tying_shares_one_matrix_and_saves_its_parameters():
+    untied, tied = CharLM(50, 32), CharLM(50, 32, tie_weights=True)
+    assert tied.readout.weight is tied.embedding.weight
+    assert parameter_count(untied) - parameter_count(tied) == 50 * 32
+
+
+@pytest.mark.parametrize("ids, message", [
+    (torch.zeros(4, dtype=torch.int64), "shape (batch, seq)"),
+    (torch.zeros(2, 3), "int64"),
+    (torch.full((1, 2), 9, dtype=torch.int64), "0..4"),
+])
+def test_bad_input_is_explained(ids, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        CharLM(5, 3)(ids)
+
+
+def test_unknown_kind_is_explained():
+    with pytest.raises(ValueError, match="'gru'"):
+        CharLM(5, 3, kind="gru")
+
+
+def test_detach_state_cuts_the_graph_for_rnn_and_lstm_states():
+    h = torch.ones(2, requires_grad=True) * 2
+    assert not detach_state(h).requires_grad
+    assert all(not s.requires_grad for s in detach_state((h, h)))
+    assert detach_state(None) is None
+
+
+def test_perplexity_is_exp_of_the_mean_cross_entropy():
+    torch.manual_seed(0)
+    model = CharLM(4, 8)
+    ids = torch.randint(0, 4, (401,))
+    logits, _ = model(ids[:-1].unsqueeze(0))
+    expected = math.exp(F.cross_entropy(logits[0], ids[1:]).item())
+    assert math.isclose(perplexity(model, ids, batch_size=1, seq_len=400), expected, rel_tol=1e-5)
+
+
+def test_training_learns_a_repeating_pattern_and_reports_progress(vocab):
+    torch.manual_seed(0)
+    model = CharLM(len(vocab), 16)
+    lines = []
+    log = train_lm(model, vocab.encode(PATTERN), steps=120, batch_size=4, seq_len=20, lr=1e-2, reports=4,
+                   report=lines.append)
+    assert len(log.losses) == len(log.grad_norms) == 120
+    assert log.losses[0] > 1.0 and np.mean(log.losses[-10:]) < 0.05
+    assert perplexity(model, vocab.encode(PATTERN[:400]), batch_size=2, seq_len=50) < 1.1
+    assert len(lines) == 4 and lines[-1].startswith("[####################] 100%  step  120/120")
+
+
+def test_clipping_counts_the_steps_it_clipped(vocab):
+    torch.manual_seed(0)
+    log = train_lm(CharLM(len(vocab), 16), vocab.encode(PATTERN), steps=30, batch_size=4, seq_len=20,
+                   clip=1e-3, report=None)
+    assert log.clipped == 30
+    log = train_lm(CharLM(len(vocab), 16), vocab.encode(PATTERN), steps=30, batch_size=4, seq_len=20,
+                   clip=None, report=None)
+    assert log.clipped == 0
+
+
+def test_clip_by_global_norm_matches_torch():
+    torch.manual_seed(0)
+    grads = [torch.randn(3, 4) * 5, torch.randn(7) * 5]
+    clipped, norm = clip_by_global_norm(grads, 1.0)
+    params = [torch.zeros_like(g, requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    torch_norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
+    assert math.isclose(norm, torch_norm.item(), rel_tol=1e-6)
+    for c, p in zip(clipped, params):
+        assert torch.allclose(c, p.grad, atol=1e-6)
+    small, _ = clip_by_global_norm([torch.full((2,), 0.1)], 1.0)
+    assert torch.equal(small[0], torch.full((2,), 0.1)), "a gradient under the threshold is left alone"
+    with pytest.raises(ValueError, match="positive"):
+        clip_by_global_norm(grads, 0.0)
+
+
+def test_temperature_sharpens_and_flattens():
+    logits = torch.tensor([2.0, 1.0, 0.1])
+    assert torch.allclose(with_temperature(logits, 1.0), torch.softmax(logits, -1))
+    assert with_temperature(logits, 0.05)[0] > 0.999
+    assert torch.allclose(with_temperature(logits, 1000.0), torch.full((3,), 1 / 3), atol=1e-3)
+    entropies = [float(-(p * p.log()).sum()) for p in (with_temperature(logits, t) for t in (0.5, 1.0, 1.5))]
+    assert entropies == sorted(entropies)
+    with pytest.raises(ValueError, match="greedy"):
+        with_temperature(logits, 0.0)
+
+
+def test_generation_is_reproducible_and_greedy_follows_the_pattern(vocab):
+    torch.manual_seed(0)
+    model = CharLM(len(vocab), 16)
+    train_lm(model, vocab.encode(PATTERN), steps=120, batch_size=4, seq_len=20, lr=1e-2, report=None)
+    assert generate(model, vocab, "ab", 10, 0, torch.Generator()) == "abcdabcdabcd"
+    one = generate(model, vocab, "a", 50, 1.5, torch.Generator().manual_seed(1))
+    two = generate(model, vocab, "a", 50, 1.5, torch.Generator().manual_seed(1))
+    assert one == two and len(one) == 51
+    with pytest.raises(ValueError, match="non-empty prompt"):
+        generate(model, vocab, "", 5, 1.0, torch.Generator())
+
+
+def test_progress_bar():
+    assert progress_bar(5, 20) == "[#####...............]  25%"
+    assert progress_bar(0, 3, width=3) == "[...]   0%"

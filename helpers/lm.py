@@ -13,10 +13,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from helpers.exercises import Case, Exercise
 from helpers.text import Vocabulary, batchify, chunks
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
@@ -167,3 +169,43 @@ def generate(model: CharLM, vocab: Vocabulary, prompt: str, length: int, tempera
         logits, state = model(torch.tensor([[choice]]), state)
     model.train()
     return prompt + vocab.decode(out)
+
+
+# --- Exercises (notebook 03) ------------------------------------------------------------------
+
+def clip_gradient(g: np.ndarray, threshold: float) -> np.ndarray:
+    """Rescale g to length `threshold` if it is longer; leave it alone otherwise."""
+    norm = np.linalg.norm(g)
+    return g * (threshold / norm) if norm > threshold else g
+
+
+def temperature_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits / T), computed stably (the largest logit is subtracted first)."""
+    z = logits / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+check_clip_gradient = Exercise(
+    "clip_gradient",
+    reference=clip_gradient,
+    cases=[Case((np.array([3.0, 4.0]), 1.0)), Case((np.array([0.3, -0.4, 0.0]), 1.0)),
+           Case((np.array([10.0, -20.0, 5.0, 1.0]), 5.0)), Case((np.array([-6.0]), 2.0))],
+    mistakes={
+        "clip each entry to ±threshold instead of rescaling the whole vector": lambda g, t: np.clip(g, -t, t),
+        "rescale every gradient to the threshold, even short ones": lambda g, t: g * t / np.linalg.norm(g),
+        "divide by the norm but forget to multiply by the threshold": lambda g, t: g / np.linalg.norm(g) if np.linalg.norm(g) > t else g,
+    },
+)
+
+check_temperature_probabilities = Exercise(
+    "temperature_probabilities",
+    reference=temperature_probabilities,
+    cases=[Case((np.array([2.0, 1.0, 0.1]), 1.0)), Case((np.array([2.0, 1.0, 0.1]), 0.5)),
+           Case((np.array([0.0, 3.0, -1.0, 1.0]), 1.5)), Case((np.array([1000.0, 999.0, 0.0]), 0.8))],
+    mistakes={
+        "multiply the logits by T instead of dividing": lambda l, t: temperature_probabilities(l * t * t, t),
+        "forget the temperature (plain softmax)": lambda l, t: temperature_probabilities(l, 1.0),
+        "return logits / T without the softmax": lambda l, t: l / t,
+    },
+)

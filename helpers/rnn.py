@@ -42,6 +42,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers.exercises import Case, Exercise
+
 Array = np.ndarray | torch.Tensor
 RNNParams = dict[str, Array]
 
@@ -346,3 +348,30 @@ def _same_kind(*arrays: Array | None) -> tuple[Array | None, ...]:
 
 def _numpy(a: Array) -> np.ndarray:
     return a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
+
+
+# --- Exercise (notebook 02) -------------------------------------------------------------------
+
+def rnn_step(x_t: np.ndarray, h_prev: np.ndarray, W_xh: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray) -> np.ndarray:
+    """One RNN step on a batch: tanh(x_t W_xhᵀ + h_prev W_hhᵀ + b_h), shape (batch, hidden)."""
+    return np.tanh(x_t @ W_xh.T + h_prev @ W_hh.T + b_h)
+
+
+def _step_case(batch: int, inputs: int, hidden: int, seed: int) -> Case:
+    rng = np.random.default_rng(seed)
+    return Case((rng.normal(size=(batch, inputs)), rng.uniform(-1, 1, (batch, hidden)),
+                 rng.normal(size=(hidden, inputs)), rng.normal(size=(hidden, hidden)) / hidden, rng.normal(size=hidden)))
+
+
+check_rnn_step = Exercise(
+    "rnn_step",
+    reference=rnn_step,
+    cases=[_step_case(2, 3, 4, 0), _step_case(1, 5, 2, 1), _step_case(3, 2, 3, 2)],
+    mistakes={
+        "forget the tanh": lambda x, h, W_xh, W_hh, b: x @ W_xh.T + h @ W_hh.T + b,
+        "leave out the previous state h_prev (that is a feed-forward layer)": lambda x, h, W_xh, W_hh, b: np.tanh(x @ W_xh.T + b),
+        "forget the bias b_h": lambda x, h, W_xh, W_hh, b: np.tanh(x @ W_xh.T + h @ W_hh.T),
+        "use W_hh without transposing it (h_prev @ W_hh)": lambda x, h, W_xh, W_hh, b: np.tanh(x @ W_xh.T + h @ W_hh + b),
+        "use the sigmoid instead of tanh": lambda x, h, W_xh, W_hh, b: 1 / (1 + np.exp(-(x @ W_xh.T + h @ W_hh.T + b))),
+    },
+)

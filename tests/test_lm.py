@@ -130,3 +130,27 @@ def test_generation_is_reproducible_and_greedy_follows_the_pattern(vocab):
 def test_progress_bar():
     assert progress_bar(5, 20) == "[#####...............]  25%"
     assert progress_bar(0, 3, width=3) == "[...]   0%"
+
+
+@pytest.mark.parametrize("name", ["check_clip_gradient", "check_temperature_probabilities"])
+def test_exercises_accept_the_solution_and_name_each_mistake(name):
+    import warnings
+
+    import helpers.lm as lm
+
+    exercise = getattr(lm, name)
+    assert exercise(exercise.reference).passed
+    for description, mistake in exercise.mistakes.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = exercise(mistake)
+        assert not result.passed and description in result.message
+
+
+def test_clip_gradient_and_temperature_reference_numbers():
+    from helpers.lm import clip_gradient, temperature_probabilities
+
+    assert np.allclose(clip_gradient(np.array([3.0, 4.0]), 1.0), [0.6, 0.8])
+    assert np.array_equal(clip_gradient(np.array([0.3, 0.4]), 1.0), [0.3, 0.4])
+    p = temperature_probabilities(np.array([1000.0, 999.0, 0.0]), 1.0)
+    assert np.allclose(p, [1 / (1 + np.exp(-1)), np.exp(-1) / (1 + np.exp(-1)), 0.0])

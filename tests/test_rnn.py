@@ -328,3 +328,13 @@ def test_backward_errors():
         rnn.rnn_backward(x, params, H, h0, H[:, :, 0])
     with pytest.raises(ValueError, match="numpy arrays, got Tensor for x"):
         rnn.rnn_backward(torch.from_numpy(x), params, H, h0, H)
+
+
+def test_rnn_step_exercise_accepts_the_solution_and_names_each_mistake():
+    from helpers.rnn import check_rnn_step, rnn_step
+
+    assert check_rnn_step(rnn_step).passed
+    for description, mistake in check_rnn_step.mistakes.items():
+        result = check_rnn_step(mistake)
+        assert not result.passed and description in result.message
+    assert rnn_step(*check_rnn_step.cases[0].args).shape == (2, 4)

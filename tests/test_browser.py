@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from helpers.course import course_quiz
-from helpers.demos import DEMOS, learning_rate_demo, lookback_demo, neuron_demo
+from helpers.demos import DEMOS, learning_rate_demo, lookback_demo, neuron_demo, temperature_demo, unroll_demo
 from lab_browser import (CHROMIUM_FLAGS, VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
                          advance_until_on_screen, check_notebook, chromium_path, drag, kernel_errors, on_screen,
                          open_notebook, run_all, slug, start_deck, unavailable_reason, wait_until_drawn)
@@ -33,6 +33,8 @@ WIDGETS = {
     "00_course_map": [Move(lookback_demo, "gap"), AnswerQuiz(course_quiz().title)],
     "01_neurons": [Move(neuron_demo, "x1", "w2", "b", "activation"), Move(learning_rate_demo, "learning_rate"),
                    AnswerQuiz("Check your understanding")],
+    "02_vanilla_rnn": [Move(unroll_demo, "length"), AnswerQuiz("Check your understanding")],
+    "03_training_rnns": [Move(temperature_demo, "temperature"), AnswerQuiz("Check your understanding")],
 }
 
 

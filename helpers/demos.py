@@ -166,7 +166,7 @@ def temperature_demo(model=None, vocab=None, prompt: str = "ROMEO:\n", length: i
     """
     if model is None:
         vocab = Vocabulary.from_text("".join(chr(c) for c in range(32, 127)) + "\n")
-        model = CharLM(len(vocab), 64, kind="lstm").requires_grad_(False)
+        model = CharLM(len(vocab), 128, kind="lstm").requires_grad_(False)  # the size notebook 03 trains
     elif vocab is None:
         raise ValueError("pass the vocabulary the model was trained with: temperature_demo(model, vocab)")
     with torch.no_grad():

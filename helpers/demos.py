@@ -145,9 +145,8 @@ def unroll_demo(input_size: int = 10, hidden_size: int = 16, output_size: int = 
 
     def render(length: int) -> str:
         shown = steps <= length
-        for row in rows:
-            row.set_offsets(np.c_[steps[shown], row.get_offsets()[:, 1][:1].repeat(shown.sum())])
-        up.set_alpha(None)
+        for y, row in enumerate(rows):  # rows 0, 1, 2: inputs, states, outputs
+            row.set_offsets(np.c_[steps[shown], np.full(shown.sum(), y)])
         up.set_facecolor([(0, 0, 0, float(s)) for s in np.r_[shown, shown]])
         across.set_facecolor([(0, 0.447, 0.698, float(s)) for s in shown])
         return (f"T = {length}: {length} copies of one cell, each using the same W_xh, W_hh and W_hy. "
@@ -159,7 +158,8 @@ def unroll_demo(input_size: int = 10, hidden_size: int = 16, output_size: int = 
     return Demo("Unfolding the loop: the same cell at every time step", controls, render, figure)
 
 
-def temperature_demo(model=None, vocab=None, prompt: str = "ROMEO:\n", length: int = 300, seed: int = 0) -> Demo:
+def temperature_demo(model: CharLM | None = None, vocab: Vocabulary | None = None, prompt: str = "ROMEO:\n",
+                     length: int = 300, seed: int = 0) -> Demo:
     """Notebook 03: a temperature slider reshapes the next-character distribution and the sampled text.
 
     Without a model (tests, benchmark) it uses a small untrained one, so only the shapes are meaningful.

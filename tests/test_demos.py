@@ -32,3 +32,27 @@ def test_learning_rate_demo_at_every_regime(rate, verdict):
     demo = learning_rate_demo()
     demo.controls["learning_rate"].value = rate
     assert demo.text.endswith(f"({verdict})")
+
+
+def test_unroll_demo_shows_t_copies_and_a_length_free_parameter_count():
+    from helpers.demos import unroll_demo
+
+    demo = unroll_demo(input_size=10, hidden_size=16, output_size=10)
+    demo.controls["length"].value = 3
+    assert demo.text.startswith("T = 3: 3 copies")
+    assert "602, for any T" in demo.text  # 16·(16 + 10 + 1) + 10·(16 + 1)
+    assert len(demo.figure.moving[1].get_offsets()) == 3  # three state boxes drawn
+
+
+def test_temperature_demo_flattens_the_distribution_as_t_grows():
+    import re
+
+    from helpers.demos import temperature_demo
+
+    demo = temperature_demo(length=20)
+    entropies = []
+    for t in (0.2, 1.0, 2.0):
+        demo.controls["temperature"].value = t
+        entropies.append(float(re.search(r"entropy of the next character ([\d.]+)", demo.text).group(1)))
+        assert demo.text.splitlines()[1] == "ROMEO:" and len(demo.text.split("\n", 1)[1]) == len("ROMEO:\n") + 20
+    assert entropies == sorted(entropies) and entropies[0] < entropies[-1]

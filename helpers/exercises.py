@@ -166,10 +166,12 @@ def _compare_numbers(got: Any, expected: Any, atol: float, rtol: float, check_dt
     elif scalar_expected and isinstance(expected, (bool, np.bool_)) != (value.dtype.kind == "b"):
         return f"it returned {describe(got)}, but {describe(expected)} was expected."
     if want.dtype.kind in "biu" and value.dtype.kind in "biu":
+        if value.ndim == 0:  # np.argwhere finds nothing in a 0-d array, so compare single numbers directly
+            return None if value == want else f"it returned {show(value.item())}, but {show(want.item())} was expected."
         mismatch = np.argwhere(value != want)
         if mismatch.size:
             index = tuple(int(i) for i in mismatch[0])
-            return f"value {show(value[index])} at index {index} should be {show(want[index])}." if value.ndim else f"it returned {show(value.item())}, but {show(want.item())} was expected."
+            return f"value {show(value[index])} at index {index} should be {show(want[index])}."
         return None
     return _compare_floats(value.astype(np.float64), want.astype(np.float64), atol, rtol)
 

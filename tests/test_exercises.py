@@ -130,3 +130,9 @@ def test_describe():
 def test_an_exercise_needs_cases():
     with pytest.raises(ValueError, match="needs at least one case"):
         Exercise("empty", reference, [])
+
+
+@pytest.mark.parametrize("got, expected", [(5, 132), (np.int64(131), 132), (True, False), (np.array(2), np.array(3))])
+def test_a_wrong_whole_number_is_caught(got, expected):
+    problem = compare(got, expected)
+    assert problem is not None and str(int(expected)) in problem.replace("False", "0")

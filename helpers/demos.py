@@ -11,6 +11,7 @@ import torch
 
 from helpers.activations import ACTIVATIONS, get_activation
 from helpers.course import BLANK, MAX_GAP, PREFIX, SUFFIX, lookback, lookback_readout, signal_left
+from helpers.gradients import EXPLODED, GRADIENT_ACTIVATIONS, VANISHED, gradient_decay
 from helpers.lm import CharLM, generate, with_temperature
 from helpers.neuron import descent_verdict, gradient_descent, neuron, neuron_terms
 from helpers.plotting import PALETTE, label
@@ -194,9 +195,49 @@ def temperature_demo(model: CharLM | None = None, vocab: Vocabulary | None = Non
     return Demo("Sampling with temperature: softmax(logits / T)", controls, render, figure, budget_ms=1000)
 
 
+def gradient_decay_demo() -> Demo:
+    """Notebook 04: how ‖∂h_T/∂h_k‖ fades or explodes with distance, for a chosen W_hh and activation."""
+    longest = 300
+    figure = LiveFigure(figsize=(7.6, 3.6))
+    ax = figure.ax
+    ax.set(xlim=(0, longest), ylim=(EXPLODED - 62, EXPLODED + 2))
+    for level, text in [(EXPLODED, "exploded beyond 1e30"), (VANISHED, "vanished below 1e-30")]:
+        ax.axhline(level, color=PALETTE["vermillion"], linewidth=0.8)
+        ax.text(longest - 2, level + 0.8, text, ha="right", fontsize=8)
+    (bound,) = ax.plot([], [], ":", color=PALETTE["black"], linewidth=1.5, label="bound σ_max^(T−k)")
+    (rate,) = ax.plot([], [], "--", color=PALETTE["orange"], linewidth=1.5, label="spectral radius ρ^(T−k)")
+    (measured,) = ax.plot([], [], "-", color=PALETTE["blue"], linewidth=2.2, label="measured ‖∂h_T/∂h_k‖")
+    ax.legend(loc="lower left", fontsize=8)
+    label(ax, "How much gradient reaches k steps back?", "distance T − k (steps back)", "log₁₀ ‖∂h_T/∂h_k‖")
+    figure.animate(bound, rate, measured)
+
+    def shown(values):
+        return np.clip(np.nan_to_num(values, neginf=VANISHED - 1), VANISHED - 1, EXPLODED + 1)
+
+    def render(length: int, radius: float, hidden: int, activation: str) -> str:
+        decay = gradient_decay(length, radius, hidden, activation)
+        measured.set_data(decay.distances, shown(decay.log10_norms))
+        rate.set_data(decay.distances, shown(decay.log10_radius_line))
+        bound.set_data(decay.distances, shown(decay.log10_bound))
+        return f"T = {length}, ρ = {radius:.2f} (σ_max = {decay.sigma:.2f}), h = {hidden}, {activation}: {decay.verdict}"
+
+    controls = {
+        "length": widgets.IntSlider(value=100, min=5, max=longest, step=5, description="sequence length T",
+                                    continuous_update=True, style={"description_width": "initial"},
+                                    layout=widgets.Layout(width="320px")),
+        "radius": slider("spectral radius ρ of W_hh", 0.9, 0.5, 1.5, 0.05),
+        "hidden": widgets.IntSlider(value=32, min=4, max=64, step=4, description="hidden size h",
+                                    continuous_update=True, style={"description_width": "initial"},
+                                    layout=widgets.Layout(width="320px")),
+        "activation": widgets.Dropdown(options=list(GRADIENT_ACTIVATIONS), value="tanh", description="activation"),
+    }
+    return Demo("The gradient-decay widget: ‖∂h_T/∂h_k‖ along a real trajectory", controls, render, figure)
+
+
 DEMOS = {
     "00_course_map": [lookback_demo],
     "01_neurons": [neuron_demo, learning_rate_demo],
     "02_vanilla_rnn": [unroll_demo],
     "03_training_rnns": [temperature_demo],
+    "04_vanishing_gradients": [gradient_decay_demo],
 }

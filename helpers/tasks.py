@@ -1,0 +1,120 @@
+"""Long-dependency tasks and one training loop for recurrent sequence models (notebooks 04, 06, 09).
+
+The first-symbol task: read L random symbols and, at the end, say which symbol came *first*. The
+answer is L − 1 steps back, so L sets how far the network must carry information; chance is
+1 / symbols. The recent-sum task needs only the last few inputs: a task where nothing is far away.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def first_symbol_task(n: int, length: int, symbols: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """n one-hot sequences (n, length, symbols) of random symbols; the label is each sequence's first symbol."""
+    if n < 1 or length < 1 or symbols < 2:
+        raise ValueError(f"need n ≥ 1, length ≥ 1 and symbols ≥ 2, got {n}, {length}, {symbols}")
+    ids = torch.randint(0, symbols, (n, length), generator=generator)
+    return F.one_hot(ids, symbols).float(), ids[:, 0]
+
+
+def recent_sum_task(n: int, length: int, generator: torch.Generator, last: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
+    """n sequences of Gaussian numbers (n, length, 1); the target is the sum of the last few, scaled to variance 1."""
+    if n < 1 or not 1 <= last <= length:
+        raise ValueError(f"need n ≥ 1 and 1 ≤ last ≤ length, got n = {n}, last = {last}, length = {length}")
+    x = torch.randn(n, length, 1, generator=generator)
+    return x, x[:, -last:, 0].sum(dim=1, keepdim=True) / math.sqrt(last)
+
+
+class SequenceModel(nn.Module):
+    """A recurrent layer (RNN, LSTM or GRU) read out from its last hidden state: class scores or a number."""
+
+    def __init__(self, inputs: int, hidden: int, outputs: int, kind: str = "rnn", nonlinearity: str = "tanh"):
+        super().__init__()
+        if kind not in CELLS:
+            raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
+        extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
+        self.kind = kind
+        self.rnn = CELLS[kind](inputs, hidden, batch_first=True, **extra)
+        self.readout = nn.Linear(hidden, outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs (batch, outputs) from the state after the last step of x (batch, seq, inputs)."""
+        if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
+            raise ValueError(f"expected x of shape (batch, seq, {self.rnn.input_size}), got {tuple(x.shape)}")
+        outputs, _ = self.rnn(x)
+        return self.readout(outputs[:, -1])
+
+
+@torch.no_grad()
+def set_spectral_radius(model: SequenceModel, radius: float) -> None:
+    """Replace a vanilla RNN's W_hh by a random Gaussian matrix rescaled to spectral radius `radius`."""
+    W = model.rnn.weight_hh_l0
+    fresh = torch.randn(W.shape)
+    fresh *= radius / torch.linalg.eigvals(fresh).abs().max()
+    W.copy_(fresh)
+
+
+@dataclass
+class TrainLog:
+    """Loss and gradient norm (before clipping) at every update; how many updates were clipped."""
+
+    losses: list[float] = field(default_factory=list)
+    grad_norms: list[float] = field(default_factory=list)
+    clipped: int = 0
+
+    def diverged_at(self) -> int | None:
+        """The first update whose loss or gradient was NaN or infinite, or None."""
+        for step, (loss, norm) in enumerate(zip(self.losses, self.grad_norms)):
+            if not (math.isfinite(loss) and math.isfinite(norm)):
+                return step
+        return None
+
+
+def train(model: nn.Module, task: Callable[[int, torch.Generator], tuple[torch.Tensor, torch.Tensor]], steps: int,
+          generator: torch.Generator, batch_size: int = 64, lr: float = 3e-3, optimizer: str = "adam",
+          clip: float | None = 1.0) -> TrainLog:
+    """Train on fresh batches task(batch_size, generator): cross-entropy for class labels, squared error for numbers.
+
+    Stops at the first NaN or infinite loss or gradient (the weights are then beyond repair).
+    """
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
+    log = TrainLog()
+    for _ in range(steps):
+        x, y = task(batch_size, generator)
+        loss = F.cross_entropy(model(x), y) if y.dtype == torch.int64 else F.mse_loss(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else math.inf).item()
+        log.clipped += int(clip is not None and norm > clip)
+        log.losses.append(loss.item())
+        log.grad_norms.append(norm)
+        if log.diverged_at() is not None:
+            break
+        opt.step()
+    return log
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of sequences whose class the model gets right."""
+    return float((model(x).argmax(dim=-1) == y).float().mean())
+
+
+def input_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
+    """‖∂L/∂x_k‖ for each input step k (over the whole batch): how much the answer can blame step k."""
+    x = x.clone().requires_grad_(True)
+    loss = F.cross_entropy(model(x), y) if y.dtype == torch.int64 else F.mse_loss(model(x), y)
+    (grad,) = torch.autograd.grad(loss, x)
+    return grad.norm(dim=(0, 2)).numpy()

@@ -1,0 +1,73 @@
+"""Long-dependency tasks, the sequence model and its training loop."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.tasks import (SequenceModel, TrainLog, accuracy, first_symbol_task, input_gradient_norms,
+                           recent_sum_task, set_spectral_radius, train)
+
+
+def test_first_symbol_task_labels_are_the_first_symbols():
+    x, y = first_symbol_task(50, 7, 4, torch.Generator().manual_seed(0))
+    assert x.shape == (50, 7, 4) and y.shape == (50,)
+    assert torch.equal(x[:, 0].argmax(dim=-1), y) and torch.all(x.sum(dim=-1) == 1)
+
+
+def test_recent_sum_task_target_is_the_scaled_sum_of_the_last_inputs():
+    x, y = recent_sum_task(10, 6, torch.Generator().manual_seed(0), last=2)
+    assert torch.allclose(y[:, 0], (x[:, -1, 0] + x[:, -2, 0]) / math.sqrt(2))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: first_symbol_task(0, 5, 4, torch.Generator()), "n ≥ 1"),
+    (lambda: recent_sum_task(4, 2, torch.Generator(), last=3), "last ≤ length"),
+    (lambda: SequenceModel(3, 4, 2, kind="transformer"), "kind must be one of"),
+    (lambda: SequenceModel(3, 4, 2)(torch.zeros(2, 5, 4)), r"\(batch, seq, 3\)"),
+])
+def test_bad_input_is_explained(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_a_short_dependency_is_learned(kind):
+    torch.manual_seed(0)
+    model = SequenceModel(4, 16, 4, kind=kind)
+    log = train(model, lambda n, g: first_symbol_task(n, 3, 4, g), 150, torch.Generator().manual_seed(1), lr=1e-2)
+    x, y = first_symbol_task(500, 3, 4, torch.Generator().manual_seed(2))
+    assert accuracy(model, x, y) > 0.95 and log.diverged_at() is None and len(log.losses) == 150
+
+
+def test_set_spectral_radius():
+    torch.manual_seed(0)
+    model = SequenceModel(1, 8, 1)
+    set_spectral_radius(model, 1.5)
+    assert math.isclose(torch.linalg.eigvals(model.rnn.weight_hh_l0).abs().max().item(), 1.5, rel_tol=1e-5)
+
+
+def test_divergence_is_detected_and_training_stops():
+    log = TrainLog(losses=[1.0, 2.0, math.inf], grad_norms=[1.0, 5.0, math.nan])
+    assert log.diverged_at() == 2
+    torch.manual_seed(0)
+    model = SequenceModel(1, 8, 1)
+    with torch.no_grad():
+        model.readout.weight.fill_(1e30)
+    log = train(model, lambda n, g: recent_sum_task(n, 5, g), 10, torch.Generator(), optimizer="sgd", lr=1.0, clip=None)
+    assert log.diverged_at() is not None and len(log.losses) == log.diverged_at() + 1
+
+
+def test_clipping_is_counted():
+    torch.manual_seed(0)
+    log = train(SequenceModel(4, 8, 4), lambda n, g: first_symbol_task(n, 4, 4, g), 5, torch.Generator(), clip=1e-6)
+    assert log.clipped == 5
+
+
+def test_input_gradient_norms_has_one_value_per_step():
+    torch.manual_seed(0)
+    x, y = first_symbol_task(32, 12, 4, torch.Generator().manual_seed(0))
+    norms = input_gradient_norms(SequenceModel(4, 8, 4), x, y)
+    assert norms.shape == (12,) and np.all(norms > 0)
+    assert norms[-1] > norms[0]  # untrained: the last input matters most to the answer

@@ -198,7 +198,7 @@ def temperature_demo(model: CharLM | None = None, vocab: Vocabulary | None = Non
 def gradient_decay_demo() -> Demo:
     """Notebook 04: how ‖∂h_T/∂h_k‖ fades or explodes with distance, for a chosen W_hh and activation."""
     longest = 300
-    figure = LiveFigure(figsize=(7.6, 3.6))
+    figure = LiveFigure(figsize=(6.6, 3.3))
     ax = figure.ax
     ax.set(xlim=(0, longest), ylim=(EXPLODED - 62, EXPLODED + 2))
     for level, text in [(EXPLODED, "exploded beyond 1e30"), (VANISHED, "vanished below 1e-30")]:
@@ -222,7 +222,7 @@ def gradient_decay_demo() -> Demo:
         return f"T = {length}, ρ = {radius:.2f} (σ_max = {decay.sigma:.2f}), h = {hidden}, {activation}: {decay.verdict}"
 
     controls = {
-        "length": widgets.IntSlider(value=100, min=5, max=longest, step=5, description="sequence length T",
+        "length": widgets.IntSlider(value=200, min=5, max=longest, step=5, description="sequence length T",
                                     continuous_update=True, style={"description_width": "initial"},
                                     layout=widgets.Layout(width="320px")),
         "radius": slider("spectral radius ρ of W_hh", 0.9, 0.5, 1.5, 0.05),

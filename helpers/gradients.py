@@ -63,11 +63,12 @@ def log10_jacobian_norms(run: Trajectory, distances: np.ndarray | None = None) -
         raise ValueError(f"distances must lie in 0..T = 0..{steps}, got {wanted.min()}..{wanted.max()}")
     keep = np.zeros(steps + 1, dtype=bool)
     keep[wanted] = True
+    slopes = derivative(run.pre_activations)  # f'(zₜ) for every step at once, (steps, hidden)
     product, log_scale = np.eye(hidden), 0.0
     scaled, scales = {0: product.copy()}, {0: 0.0}
     for distance in range(1, steps + 1):
         t = steps - distance  # row of z_{k+1}: the step from h_k to h_{k+1}, with k = T − distance
-        product = product @ (derivative(run.pre_activations[t])[:, None] * run.W_hh)  # … diag(f'(z)) W_hh
+        product = product @ (slopes[t][:, None] * run.W_hh)  # … diag(f'(z)) W_hh
         size = np.abs(product).max()
         if size == 0.0:  # every path is cut (dead ReLUs): the gradient is exactly zero from here on
             break
@@ -148,7 +149,7 @@ def gradient_decay(length: int, radius: float, hidden_size: int, activation: str
     return Decay(distance, norms, distance * math.log10(radius), distance * math.log10(sigma), sigma, verdict)
 
 
-def display_distances(length: int, points: int = 60) -> np.ndarray:
+def display_distances(length: int, points: int = 40) -> np.ndarray:
     """Every distance up to 20, then about `points` evenly spaced up to T: enough for a smooth curve."""
     return np.unique(np.r_[np.arange(min(length, 20) + 1), np.linspace(0, length, points).round().astype(int)])
 

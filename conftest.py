@@ -11,8 +11,13 @@ for it in the history), so `plt.plot(...);` or `interact(...);` would show a res
 the stored notebook does not have. We run cells with history, as Jupyter does.
 """
 
+import torch
 from nbval.kernel import RunningKernel
 from nbval.plugin import IPyNbFile
+
+# Tests run torch on one thread, as every notebook does (setup_notebook): the same numbers, and tiny
+# recurrent steps are far faster without a thread pool (300 LSTM steps: 3 s on 2 threads, 0.1 s on 1).
+torch.set_num_threads(1)
 
 CAPTURED_MESSAGE_TYPES = {"stream", "display_data", "update_display_data", "clear_output"}
 _read_kernel_message = IPyNbFile.get_kernel_message

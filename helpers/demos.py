@@ -13,8 +13,10 @@ from helpers.activations import ACTIVATIONS, get_activation
 from helpers.course import BLANK, MAX_GAP, PREFIX, SUFFIX, lookback, lookback_readout, signal_left
 from helpers.gradients import EXPLODED, GRADIENT_ACTIVATIONS, VANISHED, gradient_decay
 from helpers.lm import CharLM, generate, with_temperature
+from helpers.memory import conveyor_belt
 from helpers.neuron import descent_verdict, gradient_descent, neuron, neuron_terms
 from helpers.plotting import PALETTE, label
+from helpers.tasks import Comparison, compare_cells
 from helpers.text import Vocabulary
 from helpers.widgets import Demo, LiveFigure, slider
 
@@ -234,10 +236,86 @@ def gradient_decay_demo() -> Demo:
     return Demo("The gradient-decay widget: ‖∂h_T/∂h_k‖ along a real trajectory", controls, render, figure)
 
 
+def gate_demo() -> Demo:
+    """Notebook 05: forget, input and output gate levels decide what the LSTM cell keeps and shows."""
+    longest = 200
+    figure = LiveFigure(figsize=(7.0, 3.4))
+    ax = figure.ax
+    ax.set(xlim=(0, longest), ylim=(-1.6, 1.6))
+    ax.axhline(0, color=PALETTE["black"], linewidth=0.6)
+    (fact,) = ax.plot([], [], "--", color=PALETTE["orange"], linewidth=2, label="what is left of the first fact, f^t")
+    (cell,) = ax.plot([], [], "-", color=PALETTE["blue"], linewidth=1.8, label="cell state cₜ")
+    (exposed,) = ax.plot([], [], "-", color=PALETTE["vermillion"], linewidth=1.2, label="exposed hₜ = o·tanh(cₜ)")
+    ax.legend(loc="lower left", fontsize=8, ncols=3)
+    label(ax, "The LSTM's conveyor belt with fixed gates (c₀ = 1 holds a fact)", "time step t", "value")
+    figure.animate(fact, cell, exposed)
+
+    def render(forget: float, input_gate: float, output: float, steps: int) -> str:
+        trace = conveyor_belt(forget, input_gate, output, steps)
+        t = np.arange(steps + 1)
+        fact.set_data(t, trace.fact)
+        cell.set_data(t, trace.cell)
+        exposed.set_data(t, trace.exposed)
+        return (f"f = {forget:.2f}, i = {input_gate:.2f}, o = {output:.2f}: after {steps} steps the fact keeps "
+                f"f^{steps} = {trace.fact[-1]:.3g} of its size; cell c = {trace.cell[-1]:.3f}, exposed h = {trace.exposed[-1]:.3f}")
+
+    controls = {
+        "forget": slider("forget gate f", 0.95, 0.0, 1.0, 0.01),
+        "input_gate": slider("input gate i", 0.1, 0.0, 1.0, 0.01),
+        "output": slider("output gate o", 1.0, 0.0, 1.0, 0.01),
+        "steps": widgets.IntSlider(value=100, min=1, max=longest, step=1, description="steps T",
+                                   continuous_update=True, style={"description_width": "initial"},
+                                   layout=widgets.Layout(width="300px")),
+    }
+    return Demo("Gate levels and what the cell keeps", controls, render, figure)
+
+
+def comparison_demo(comparison: Comparison | None = None) -> Demo:
+    """Notebook 06: pick a dependency length; see RNN, LSTM and GRU accuracy and loss curves at that length.
+
+    Without a comparison (tests, benchmark) it runs a tiny one, so only the shapes are meaningful.
+    """
+    if comparison is None:
+        comparison = compare_cells(lengths=(3, 6), steps=5, hidden=8, test_size=64)
+    names = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+    colours = {"rnn": PALETTE["vermillion"], "lstm": PALETTE["blue"], "gru": PALETTE["green"]}
+    figure = LiveFigure(ncols=2, figsize=(9.0, 3.3))
+    left, right = figure.axes
+    bars = left.bar([names[k] for k in comparison.kinds], np.zeros(len(comparison.kinds)),
+                    color=[colours[k] for k in comparison.kinds])
+    left.axhline(1 / 8, color=PALETTE["black"], linestyle=":", label="chance (1 of 8)")
+    left.set(ylim=(0, 1.05))
+    left.legend(loc="upper right", fontsize=8)
+    label(left, "Test accuracy at this distance", "", "accuracy")
+    steps = len(next(iter(next(iter(comparison.losses.values())).values())))
+    curves = {k: right.plot([], [], color=colours[k], label=names[k])[0] for k in comparison.kinds}
+    right.set(xlim=(0, steps), ylim=(0, 2.3))
+    right.legend(loc="upper right", fontsize=8)
+    label(right, "Training loss (moving average of 10)", "update", "cross-entropy")
+    figure.animate(*bars, *curves.values())
+    window = np.ones(10) / 10
+
+    def render(length: int) -> str:
+        for bar, kind in zip(bars, comparison.kinds):
+            bar.set_height(comparison.accuracy[kind][length])
+            smooth = np.convolve(comparison.losses[kind][length], window, mode="valid")
+            curves[kind].set_data(np.arange(len(smooth)) + 5, smooth)
+        scores = ", ".join(f"{names[k]} {comparison.accuracy[k][length]:.0%}" for k in comparison.kinds)
+        return f"L = {length} (the answer is {length - 1} steps back): {scores}"
+
+    controls = {"length": widgets.SelectionSlider(options=list(comparison.lengths), value=comparison.lengths[-1],
+                                                  description="sequence length L", continuous_update=True,
+                                                  style={"description_width": "initial"},
+                                                  layout=widgets.Layout(width="350px"))}
+    return Demo("RNN vs LSTM vs GRU: how far back can each remember?", controls, render, figure)
+
+
 DEMOS = {
     "00_course_map": [lookback_demo],
     "01_neurons": [neuron_demo, learning_rate_demo],
     "02_vanilla_rnn": [unroll_demo],
     "03_training_rnns": [temperature_demo],
     "04_vanishing_gradients": [gradient_decay_demo],
+    "05_lstm": [gate_demo],
+    "06_gru": [comparison_demo],
 }

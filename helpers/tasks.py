@@ -8,6 +8,7 @@ answer is L − 1 steps back, so L sets how far the network must carry informati
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -118,3 +119,41 @@ def input_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> 
     loss = F.cross_entropy(model(x), y) if y.dtype == torch.int64 else F.mse_loss(model(x), y)
     (grad,) = torch.autograd.grad(loss, x)
     return grad.norm(dim=(0, 2)).numpy()
+
+
+EPOCH_UPDATES = 100  # an "epoch" here: 100 updates of fresh batches
+
+
+@dataclass
+class Comparison:
+    """RNN vs LSTM vs GRU on the first-symbol task: per kind and length, test accuracy, losses and time."""
+
+    kinds: tuple[str, ...]
+    lengths: tuple[int, ...]
+    accuracy: dict[str, dict[int, float]]
+    losses: dict[str, dict[int, list[float]]]
+    seconds_per_epoch: dict[str, dict[int, float]]
+
+
+def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tuple[int, ...] = (5, 20, 50),
+                  hidden: int = 32, symbols: int = 8, steps: int = 300, lr: float = 3e-3, seed: int = 0,
+                  test_size: int = 2000) -> Comparison:
+    """Train each kind of cell at each length with the same budget and seeds; test on fresh sequences."""
+    scores = {kind: {} for kind in kinds}
+    losses = {kind: {} for kind in kinds}
+    seconds = {kind: {} for kind in kinds}
+    for kind in kinds:  # warm-up: the very first updates of a kind pay one-off costs we do not want to time
+        train(SequenceModel(symbols, hidden, symbols, kind=kind), lambda n, g: first_symbol_task(n, 5, symbols, g),
+              2, torch.Generator())
+    for length in lengths:
+        x_test, y_test = first_symbol_task(test_size, length, symbols, torch.Generator().manual_seed(999))
+        for kind in kinds:
+            torch.manual_seed(seed)
+            model = SequenceModel(symbols, hidden, symbols, kind=kind)
+            start = time.perf_counter()
+            log = train(model, lambda n, g: first_symbol_task(n, length, symbols, g), steps,
+                        torch.Generator().manual_seed(1000 + seed), lr=lr)
+            seconds[kind][length] = (time.perf_counter() - start) * EPOCH_UPDATES / steps
+            losses[kind][length] = log.losses
+            scores[kind][length] = accuracy(model, x_test, y_test)
+    return Comparison(tuple(kinds), tuple(lengths), scores, losses, seconds)

@@ -1,0 +1,320 @@
+"""Notebook 05's LSTM, from scratch: the gates, the cell, the batched forward pass, and copies to and from nn.LSTM.
+
+One step reads an input xₜ and the previous state, a pair (hₜ₋₁, cₜ₋₁). Four gates look at xₜ and hₜ₋₁:
+
+    iₜ = σ(xₜ W_xiᵀ + hₜ₋₁ W_hiᵀ + b_i)      input gate: how much of the candidate to write
+    fₜ = σ(xₜ W_xfᵀ + hₜ₋₁ W_hfᵀ + b_f)      forget gate: how much of the old cell to keep
+    gₜ = tanh(xₜ W_xgᵀ + hₜ₋₁ W_hgᵀ + b_g)   candidate: what could be written
+    oₜ = σ(xₜ W_xoᵀ + hₜ₋₁ W_hoᵀ + b_o)      output gate: how much of the cell to show
+    cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ                  the cell: kept old memory plus written new memory
+    hₜ = oₜ ⊙ tanh(cₜ)                        the hidden state: what the cell shows
+
+σ is the sigmoid, so i, f and o lie in (0, 1); ⊙ multiplies entry by entry. The four gates' weights
+are stacked into one matrix each, in PyTorch's order i, f, g, o: "W_x" (4·hidden, input), "W_h"
+(4·hidden, hidden) and "b" (4·hidden,), where rows 0:h belong to i, h:2h to f, 2h:3h to g and 3h:4h
+to o. One matrix product then gives all four gates' pre-activations at once.
+
+Shapes are batch first, like `nn.LSTM(..., batch_first=True)`: x is (batch, seq, input), the hidden
+states H are (batch, seq, hidden). Like `helpers.rnn`, everything works on numpy arrays and on torch
+tensors alike:
+
+    >>> generator = torch.Generator().manual_seed(0)
+    >>> params = init_lstm(3, 4, generator)
+    >>> x = torch.randn(2, 5, 3, generator=generator, dtype=torch.float64)   # (batch, seq, input)
+    >>> H, (h_last, c_last) = lstm_forward(x, params)
+    >>> H.shape, h_last.shape, c_last.shape
+    (torch.Size([2, 5, 4]), torch.Size([2, 4]), torch.Size([2, 4]))
+    >>> expected, _ = to_torch(params)(x)                                  # the same weights in nn.LSTM
+    >>> bool((H - expected).abs().max() < 1e-12)
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+import torch
+from torch import nn
+
+from helpers.exercises import Case, Exercise
+from helpers.rnn import Array, _check_size, _same_kind, _shape, like
+
+LSTMParams = dict[str, Array]
+GATES = ("i", "f", "g", "o")  # PyTorch's order of the stacked rows of W_x, W_h and b
+
+
+# --- Parameters -----------------------------------------------------------------------------
+
+def init_lstm(input_size: int, hidden_size: int, generator: torch.Generator | None = None,
+              dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
+    """Random W_x (4h, d), W_h (4h, h) and b (4h,), gates stacked i, f, g, o, uniform in ±1/√hidden like nn.LSTM."""
+    _check_size("input_size", input_size)
+    _check_size("hidden_size", hidden_size)
+    bound = 1.0 / math.sqrt(hidden_size)
+
+    def uniform(*shape: int) -> torch.Tensor:
+        return torch.empty(shape, dtype=dtype).uniform_(-bound, bound, generator=generator)
+
+    rows = 4 * hidden_size
+    return {"W_x": uniform(rows, input_size), "W_h": uniform(rows, hidden_size), "b": uniform(rows)}
+
+
+def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
+    """4h(h + d + 1) for our LSTM plus o(h + 1) for an output layer; nn.LSTM's numel() is 4h(h + d + 2), two biases."""
+    _check_size("input_size", input_size)
+    _check_size("hidden_size", hidden_size)
+    if output_size < 0:
+        raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
+    h, d, o = hidden_size, input_size, output_size
+    return 4 * h * (h + d + 1) + o * (h + 1)
+
+
+def torch_parameter_count(input_size: int, hidden_size: int) -> int:
+    """4h(h + d + 2): what sum(p.numel() for p in nn.LSTM(d, h).parameters()) adds up to (bias_ih and bias_hh)."""
+    _check_size("input_size", input_size)
+    _check_size("hidden_size", hidden_size)
+    return 4 * hidden_size * (hidden_size + input_size + 2)
+
+
+def from_torch(lstm: nn.LSTM) -> dict[str, torch.Tensor]:
+    """Copies of a 1-layer, unidirectional, batch_first nn.LSTM's weights (no proj_size), with b = bias_ih + bias_hh."""
+    _check_torch_layer(lstm, nn.LSTM)
+    W_x, W_h = lstm.weight_ih_l0.detach().clone(), lstm.weight_hh_l0.detach().clone()
+    if lstm.bias:
+        b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().clone()
+    else:
+        b = torch.zeros(4 * lstm.hidden_size, dtype=W_x.dtype)
+    return {"W_x": W_x, "W_h": W_h, "b": b}
+
+
+def to_torch(params: LSTMParams, batch_first: bool = True) -> nn.LSTM:
+    """An nn.LSTM holding these weights (bias_ih = b, bias_hh = 0), in the parameters' dtype."""
+    hidden, inputs = _check_params(params)
+    weights = {name: torch.as_tensor(params[name]) for name in ("W_x", "W_h", "b")}
+    lstm = nn.LSTM(inputs, hidden, batch_first=batch_first, dtype=weights["W_x"].dtype)
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(weights["W_x"])
+        lstm.weight_hh_l0.copy_(weights["W_h"])
+        lstm.bias_ih_l0.copy_(weights["b"])
+        lstm.bias_hh_l0.zero_()
+    return lstm
+
+
+# --- Forward ----------------------------------------------------------------------------------
+
+def sigmoid(z: Array) -> Array:
+    """σ(z) = 1 / (1 + e^(−z)): torch.sigmoid for a tensor; for numpy, without overflow and in z's dtype."""
+    if isinstance(z, torch.Tensor):
+        return torch.sigmoid(z)
+    e = np.exp(-np.abs(z))  # e^(−|z|) ≤ 1, so nothing overflows however large |z| is
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _tanh(z: Array) -> Array:
+    return torch.tanh(z) if isinstance(z, torch.Tensor) else np.tanh(z)
+
+
+def _split_gates(z: Array) -> dict[str, Array]:
+    """The four gates from the stacked pre-activations z (batch, 4·hidden), rows in the order i, f, g, o."""
+    h = z.shape[-1] // 4
+    return {"i": sigmoid(z[:, 0:h]),          # input gate
+            "f": sigmoid(z[:, h:2 * h]),      # forget gate
+            "g": _tanh(z[:, 2 * h:3 * h]),    # candidate
+            "o": sigmoid(z[:, 3 * h:4 * h])}  # output gate
+
+
+def _update(gates: dict[str, Array], c_prev: Array) -> tuple[Array, Array]:
+    """The new state: cₜ = f ⊙ cₜ₋₁ + i ⊙ g, then hₜ = o ⊙ tanh(cₜ)."""
+    c_t = gates["f"] * c_prev + gates["i"] * gates["g"]
+    return gates["o"] * _tanh(c_t), c_t
+
+
+def lstm_gates(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> dict[str, Array]:
+    """The gates i, f, g, o, each (batch, hidden), for x_t (batch, input) and state = (h_prev, c_prev)."""
+    _check_step(x_t, state, params)
+    x_t, h_prev, _, W_x, W_h, b = _same_kind(x_t, *state, params["W_x"], params["W_h"], params["b"])
+    return _split_gates(x_t @ W_x.T + h_prev @ W_h.T + b)  # one product for all four gates
+
+
+def lstm_cell(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> tuple[Array, Array]:
+    """One step: the new (h_t, c_t), each (batch, hidden), for x_t (batch, input) and state = (h_prev, c_prev)."""
+    gates = lstm_gates(x_t, state, params)
+    _, c_prev = _same_kind(gates["f"], state[1])  # c_prev as the same kind as the gates
+    return _update(gates, c_prev)
+
+
+def lstm_forward(x: Array, params: LSTMParams, state: tuple[Array, Array] | None = None, return_gates: bool = False
+                 ) -> tuple[Array, tuple[Array, Array]] | tuple[Array, tuple[Array, Array], dict[str, Array]]:
+    """H (batch, seq, hidden) and the last state (h_T, c_T) for x (batch, seq, input); state = (h0, c0), zeros if None.
+
+    With return_gates=True, a third value: a dict of the gates "i", "f", "g", "o" and the cell states
+    "c" at every step, each (batch, seq, hidden), to trace what the LSTM did.
+    """
+    _check_inputs(x, params, state)
+    h0, c0 = (None, None) if state is None else state
+    x, W_x, W_h, b, h, c = _same_kind(x, params["W_x"], params["W_h"], params["b"], h0, c0)
+    batch, steps, _ = x.shape
+    hidden = W_h.shape[1]
+    h = like(np.zeros((batch, hidden)), x) if h is None else h
+    c = like(np.zeros((batch, hidden)), x) if c is None else c
+    projected = x @ W_x.T + b  # the inputs' share of all four gates at every step at once: (batch, seq, 4·hidden)
+    states, trace = [], {name: [] for name in (*GATES, "c")}
+    for t in range(steps):  # only the recurrence needs a loop: step t needs hₜ₋₁ and cₜ₋₁
+        gates = _split_gates(projected[:, t] + h @ W_h.T)
+        h, c = _update(gates, c)
+        states.append(h)
+        for name, value in {**gates, "c": c}.items():
+            trace[name].append(value)
+    stack = partial(torch.stack, dim=1) if isinstance(x, torch.Tensor) else partial(np.stack, axis=1)
+    H = stack(states)
+    if return_gates:
+        return H, (h, c), {name: stack(values) for name, values in trace.items()}
+    return H, (h, c)
+
+
+# --- Checks (gru.py uses them too) -----------------------------------------------------------
+
+def _check_torch_layer(layer: nn.Module, kind: type) -> None:
+    """A ValueError unless `layer` is a 1-layer, unidirectional, batch_first `kind` (nn.LSTM or nn.GRU)."""
+    if not isinstance(layer, kind):
+        raise ValueError(f"expected a torch.nn.{kind.__name__}, got {type(layer).__name__}")
+    problems = []
+    if layer.num_layers != 1:
+        problems.append(f"num_layers={layer.num_layers}")
+    if layer.bidirectional:
+        problems.append("bidirectional=True")
+    if not layer.batch_first:
+        problems.append("batch_first=False")
+    if getattr(layer, "proj_size", 0):
+        problems.append(f"proj_size={layer.proj_size}")
+    if problems:
+        extra = ", proj_size=0" if kind is nn.LSTM else ""
+        raise ValueError(f"from_torch expects nn.{kind.__name__}(num_layers=1, bidirectional=False, batch_first=True"
+                         f"{extra}), got {', '.join(problems)}")
+
+
+def _check_stacked_params(params: dict[str, Array], gates: tuple[str, ...], biases: tuple[str, ...]) -> tuple[int, int]:
+    """(hidden, input) from W_x (k·hidden, input), W_h (k·hidden, hidden) and the biases (k·hidden,), k = len(gates)."""
+    names = ("W_x", "W_h", *biases)
+    missing = [name for name in names if name not in params]
+    if missing:
+        raise ValueError(f"params must have keys {', '.join(names[:-1])} and {names[-1]}, missing {', '.join(missing)}")
+    k, W_x, W_h = len(gates), params["W_x"], params["W_h"]
+    stacked = f"the gates {', '.join(gates)} stacked"
+    if W_x.ndim != 2 or W_x.shape[0] == 0 or W_x.shape[0] % k:
+        raise ValueError(f"W_x must be 2-D ({k}·hidden, input), {stacked}, got shape {_shape(W_x)}")
+    rows, inputs = _shape(W_x)
+    hidden = rows // k
+    if _shape(W_h) != (rows, hidden):
+        raise ValueError(f"W_h must have shape ({k}·hidden, hidden) = {(rows, hidden)} to match W_x {_shape(W_x)}, "
+                         f"got {_shape(W_h)}")
+    for name in biases:
+        if _shape(params[name]) != (rows,):
+            raise ValueError(f"{name} must have shape ({k}·hidden,) = {(rows,)} to match W_x {_shape(W_x)}, "
+                             f"got {_shape(params[name])}")
+    return hidden, inputs
+
+
+def _check_params(params: LSTMParams) -> tuple[int, int]:
+    return _check_stacked_params(params, GATES, ("b",))
+
+
+def _check_state(name: str, value: Array | None, batch: int, hidden: int) -> None:
+    """A ValueError unless a state is None or (batch, hidden); nn.LSTM's and nn.GRU's extra layer axis gets a hint."""
+    if value is None or _shape(value) == (batch, hidden):
+        return
+    hint = f" (torch's layers add a leading layer axis; pass {name}[0])" if _shape(value) == (1, batch, hidden) else ""
+    raise ValueError(f"{name} must have shape (batch, hidden) = {(batch, hidden)}, got {_shape(value)}{hint}")
+
+
+def _check_sequence(x: Array, hidden: int, inputs: int, W_x: Array, states: dict[str, Array | None]) -> None:
+    """A ValueError unless x is (batch, seq ≥ 1, input) and every state is None or (batch, hidden)."""
+    if x.ndim != 3:
+        raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {_shape(x)}")
+    batch, steps, features = _shape(x)
+    if features != inputs:
+        raise ValueError(f"x must have {inputs} input features, as W_x has shape {_shape(W_x)}: "
+                         f"expected (batch, seq, {inputs}), got {_shape(x)}")
+    if steps < 1:
+        raise ValueError(f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {_shape(x)}")
+    for name, value in states.items():
+        _check_state(name, value, batch, hidden)
+
+
+def _check_step_input(x_t: Array, hidden: int, inputs: int, states: dict[str, Array]) -> None:
+    """A ValueError unless x_t is (batch, input) and every state is (batch, hidden)."""
+    if x_t.ndim != 2 or _shape(x_t)[1] != inputs:
+        raise ValueError(f"x_t must have shape (batch, input) = (batch, {inputs}), got {_shape(x_t)}")
+    for name, value in states.items():
+        _check_state(name, value, _shape(x_t)[0], hidden)
+
+
+def _state_pair(state: object) -> tuple[Array, Array]:
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        what = f"shape {_shape(state)}" if hasattr(state, "shape") else type(state).__name__
+        raise ValueError(f"the LSTM's state must be a pair (h, c) of (batch, hidden) arrays, got {what}")
+    return state[0], state[1]
+
+
+def _check_inputs(x: Array, params: LSTMParams, state: tuple[Array, Array] | None) -> None:
+    hidden, inputs = _check_params(params)
+    h0, c0 = (None, None) if state is None else _state_pair(state)
+    _check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0, "c0": c0})
+
+
+def _check_step(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> None:
+    hidden, inputs = _check_params(params)
+    h_prev, c_prev = _state_pair(state)
+    _check_step_input(x_t, hidden, inputs, {"h_prev": h_prev, "c_prev": c_prev})
+
+
+# --- Exercise (notebook 05) -------------------------------------------------------------------
+
+def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W_x: np.ndarray, W_h: np.ndarray,
+              b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One LSTM step on a batch, gates stacked i, f, g, o in W_x, W_h and b: returns (h_t, c_t), each (batch, hidden)."""
+    h = h_prev.shape[1]
+    z = x_t @ W_x.T + h_prev @ W_h.T + b  # (batch, 4·hidden): all four gates' pre-activations
+    i = sigmoid(z[:, 0:h])                 # input gate
+    f = sigmoid(z[:, h:2 * h])             # forget gate
+    g = np.tanh(z[:, 2 * h:3 * h])         # candidate
+    o = sigmoid(z[:, 3 * h:4 * h])         # output gate
+    c_t = f * c_prev + i * g
+    h_t = o * np.tanh(c_t)
+    return h_t, c_t
+
+
+def _lstm_step_with(x_t, h_prev, c_prev, W_x, W_h, b, gate=sigmoid, candidate=np.tanh, order="ifgo",
+                    forget=True, cell_tanh=True, swap=False):
+    """lstm_step with one classic mistake switched on, for the exercise's hints."""
+    z = x_t @ W_x.T + h_prev @ W_h.T + b
+    h = h_prev.shape[1]
+    block = {name: z[:, k * h:(k + 1) * h] for k, name in enumerate(order)}
+    i, f, g, o = gate(block["i"]), gate(block["f"]), candidate(block["g"]), gate(block["o"])
+    c_t = (f * c_prev if forget else c_prev) + i * g
+    h_t = o * (np.tanh(c_t) if cell_tanh else c_t)
+    return (c_t, h_t) if swap else (h_t, c_t)
+
+
+def _step_case(batch: int, inputs: int, hidden: int, seed: int) -> Case:
+    rng = np.random.default_rng(seed)
+    return Case((rng.normal(size=(batch, inputs)), rng.uniform(-1, 1, (batch, hidden)), rng.normal(size=(batch, hidden)),
+                 rng.normal(size=(4 * hidden, inputs)), rng.normal(size=(4 * hidden, hidden)) / hidden,
+                 rng.normal(size=4 * hidden)))
+
+
+check_lstm_step = Exercise(
+    "lstm_step",
+    reference=lstm_step,
+    cases=[_step_case(2, 3, 4, 0), _step_case(1, 5, 2, 1), _step_case(3, 2, 3, 2)],
+    mistakes={
+        "use tanh instead of the sigmoid on the gates i, f and o": partial(_lstm_step_with, gate=np.tanh),
+        "use the sigmoid instead of tanh for the candidate g": partial(_lstm_step_with, candidate=sigmoid),
+        "read the gates in the order f, i, g, o (PyTorch stacks them i, f, g, o)": partial(_lstm_step_with, order="figo"),
+        "leave out the forget gate (c_t = c_prev + i ⊙ g)": partial(_lstm_step_with, forget=False),
+        "leave out the tanh of the cell (h_t = o ⊙ c_t)": partial(_lstm_step_with, cell_tanh=False),
+        "return (c_t, h_t) instead of (h_t, c_t)": partial(_lstm_step_with, swap=True),
+    },
+)

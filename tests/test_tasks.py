@@ -82,3 +82,21 @@ def test_compare_cells_trains_every_kind_at_every_length_with_the_same_budget():
     assert all(0 <= result.accuracy[k][n] <= 1 and result.seconds_per_epoch[k][n] > 0 for k in ("rnn", "gru") for n in (3, 4))
     again = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden=8, steps=20, test_size=100)
     assert again.losses == result.losses, "the same seeds give the same training"
+
+
+def test_gate_bias_initialisations():
+    from helpers.tasks import chrono_init, set_forget_bias
+
+    torch.manual_seed(0)
+    lstm, gru = SequenceModel(3, 4, 2, kind="lstm"), SequenceModel(3, 4, 2, kind="gru")
+    set_forget_bias(lstm, 1.0)
+    assert torch.all(lstm.rnn.bias_ih_l0[4:8] + lstm.rnn.bias_hh_l0[4:8] == 1.0)
+    chrono_init(lstm, horizon=50)
+    forget = lstm.rnn.bias_ih_l0[4:8]
+    assert torch.all((forget >= 0) & (forget <= math.log(49))) and torch.equal(lstm.rnn.bias_ih_l0[:4], -forget)
+    chrono_init(gru, horizon=50)
+    assert torch.all(gru.rnn.bias_ih_l0[4:8] >= 0) and torch.all(gru.rnn.bias_hh_l0[4:8] == 0)
+    with pytest.raises(ValueError, match="only an LSTM"):
+        set_forget_bias(gru, 1.0)
+    with pytest.raises(ValueError, match="for LSTM and GRU"):
+        chrono_init(SequenceModel(3, 4, 2), 50)

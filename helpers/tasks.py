@@ -162,6 +162,7 @@ class Comparison:
     accuracy: dict[str, dict[int, float]]
     losses: dict[str, dict[int, list[float]]]
     seconds_per_epoch: dict[str, dict[int, float]]
+    models: dict[str, dict[int, SequenceModel]]
 
 
 def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tuple[int, ...] = (5, 20, 50),
@@ -174,6 +175,7 @@ def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tupl
     scores = {kind: {} for kind in kinds}
     losses = {kind: {} for kind in kinds}
     seconds = {kind: {} for kind in kinds}
+    models = {kind: {} for kind in kinds}
     for kind in kinds:  # warm-up: the very first updates of a kind pay one-off costs we do not want to time
         train(SequenceModel(symbols, hidden, symbols, kind=kind), lambda n, g: first_symbol_task(n, 5, symbols, g),
               2, torch.Generator())
@@ -190,4 +192,5 @@ def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tupl
             seconds[kind][length] = (time.perf_counter() - start) * EPOCH_UPDATES / steps
             losses[kind][length] = log.losses
             scores[kind][length] = accuracy(model, x_test, y_test)
-    return Comparison(tuple(kinds), tuple(lengths), scores, losses, seconds)
+            models[kind][length] = model
+    return Comparison(tuple(kinds), tuple(lengths), scores, losses, seconds, models)

@@ -283,10 +283,9 @@ def comparison_demo(comparison: Comparison | None = None) -> Demo:
     left, right = figure.axes
     bars = left.bar([names[k] for k in comparison.kinds], np.zeros(len(comparison.kinds)),
                     color=[colours[k] for k in comparison.kinds])
-    left.axhline(1 / 8, color=PALETTE["black"], linestyle=":", label="chance (1 of 8)")
+    left.axhline(1 / 8, color=PALETTE["black"], linestyle=":")
     left.set(ylim=(0, 1.05))
-    left.legend(loc="upper right", fontsize=8)
-    label(left, "Test accuracy at this distance", "", "accuracy")
+    label(left, "Test accuracy at this distance (dotted: chance)", "", "accuracy")
     steps = len(next(iter(next(iter(comparison.losses.values())).values())))
     curves = {k: right.plot([], [], color=colours[k], label=names[k])[0] for k in comparison.kinds}
     right.set(xlim=(0, steps), ylim=(0, 2.3))

@@ -20,8 +20,8 @@ import nbformat
 import pytest
 
 from helpers.course import course_quiz
-from helpers.demos import (DEMOS, gate_demo, gradient_decay_demo, learning_rate_demo, lookback_demo, neuron_demo,
-                           temperature_demo, unroll_demo)
+from helpers.demos import (DEMOS, comparison_demo, gate_demo, gradient_decay_demo, learning_rate_demo, lookback_demo,
+                           neuron_demo, temperature_demo, unroll_demo)
 from lab_browser import (CHROMIUM_FLAGS, VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
                          advance_until_on_screen, check_notebook, chromium_path, drag, kernel_errors, on_screen,
                          open_notebook, run_all, slug, start_deck, unavailable_reason, wait_until_drawn)
@@ -39,6 +39,7 @@ WIDGETS = {
     "04_vanishing_gradients": [Move(gradient_decay_demo, "length", "radius", "hidden", "activation"),
                                AnswerQuiz("Check your understanding")],
     "05_lstm": [Move(gate_demo, "forget", "input_gate", "output", "steps"), AnswerQuiz("Check your understanding")],
+    "06_gru": [Move(comparison_demo, "length"), AnswerQuiz("Check your understanding")],
 }
 
 

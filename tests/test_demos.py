@@ -56,3 +56,23 @@ def test_temperature_demo_flattens_the_distribution_as_t_grows():
         entropies.append(float(re.search(r"entropy of the next character ([\d.]+)", demo.text).group(1)))
         assert demo.text.splitlines()[1] == "ROMEO:" and len(demo.text.split("\n", 1)[1]) == len("ROMEO:\n") + 20
     assert entropies == sorted(entropies) and entropies[0] < entropies[-1]
+
+
+def test_gate_demo_keeps_the_fact_with_the_forget_gate_open_and_the_input_closed():
+    from helpers.demos import gate_demo
+
+    demo = gate_demo()
+    demo.controls["forget"].value, demo.controls["input_gate"].value = 1.0, 0.0
+    assert "keeps f^100 = 1 of its size; cell c = 1.000, exposed h = 0.762" in demo.text  # tanh(1) = 0.7616
+    demo.controls["output"].value = 0.0
+    assert demo.text.endswith("exposed h = 0.000")
+
+
+def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
+    from helpers.demos import comparison_demo
+    from helpers.tasks import compare_cells
+
+    result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden=8, steps=10, test_size=100)
+    demo = comparison_demo(result)
+    demo.controls["length"].value = 3
+    assert demo.text == f"L = 3 (the answer is 2 steps back): vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from helpers.exercises import Case, Exercise
+
 Recurrent = nn.RNN | nn.GRU | nn.LSTM
 
 
@@ -50,3 +52,52 @@ def run_right_to_left(layer: Recurrent, x: torch.Tensor) -> torch.Tensor:
     """Run a one-way layer from the last position to the first; outputs in the original order (batch first)."""
     output, _ = layer(x.flip(1))
     return output.flip(1)
+
+
+# --- Exercises -------------------------------------------------------------------------------
+
+def directions(output: torch.Tensor, hidden_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Exercise reference: the same as split_directions."""
+    return split_directions(output, hidden_size)
+
+
+def masked_mean(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of states (batch, seq, width) over the positions where mask (batch, seq) is True."""
+    weights = mask.unsqueeze(-1).to(states.dtype)
+    return (states * weights).sum(dim=1) / weights.sum(dim=1).clamp_min(1.0)
+
+
+def _output_case(batch: int, seq: int, hidden: int, seed: int) -> Case:
+    return Case((torch.randn(batch, seq, 2 * hidden, generator=torch.Generator().manual_seed(seed)), hidden))
+
+
+def _pool_case(batch: int, seq: int, width: int, seed: int) -> Case:
+    generator = torch.Generator().manual_seed(seed)
+    mask = torch.ones(batch, seq, dtype=torch.bool)
+    mask[0, seq // 2:] = False  # the first sequence is shorter: padding at its end
+    return Case((torch.randn(batch, seq, width, generator=generator), mask))
+
+
+check_directions = Exercise(
+    "directions",
+    reference=directions,
+    cases=[_output_case(2, 4, 3, 0), _output_case(1, 1, 1, 1), _output_case(3, 5, 2, 2)],
+    mistakes={
+        "view the last dimension as (h, 2) instead of (2, h)":
+            lambda out, h: tuple(out.view(out.shape[0], out.shape[1], h, 2).unbind(-1)),
+        "return (backward, forward)": lambda out, h: split_directions(out, h)[::-1],
+        "flip the backward states in time (they are already in sentence order)":
+            lambda out, h: (split_directions(out, h)[0], split_directions(out, h)[1].flip(1)),
+    },
+)
+
+check_masked_mean = Exercise(
+    "masked_mean",
+    reference=masked_mean,
+    cases=[_pool_case(2, 6, 3, 0), _pool_case(3, 4, 5, 1)],
+    mistakes={
+        "average over every position, padding included": lambda s, m: s.mean(dim=1),
+        "zero the padding but still divide by the full length": lambda s, m: (s * m.unsqueeze(-1)).sum(dim=1) / s.shape[1],
+        "take the last position instead of the mean": lambda s, m: s[:, -1],
+    },
+)

@@ -39,3 +39,20 @@ def test_bad_shapes_are_explained():
         directions_as_layers(nn.GRU(2, 3))
     with pytest.raises(ValueError, match="h_n of shape"):
         final_states(torch.zeros(3, 2, 4), num_layers=1, bidirectional=True)
+
+
+def test_exercises_accept_the_reference_and_name_each_mistake():
+    from helpers.birnn import check_directions, check_masked_mean, directions, masked_mean
+
+    for exercise, reference in ((check_directions, directions), (check_masked_mean, masked_mean)):
+        assert exercise(reference).passed
+        for description, mistake in exercise.mistakes.items():
+            result = exercise(mistake)
+            assert not result.passed and description in result.message, (description, result.message)
+
+
+def test_masked_mean_ignores_padding():
+    from helpers.birnn import masked_mean
+
+    states = torch.tensor([[[1.0], [3.0], [100.0]]])
+    assert masked_mean(states, torch.tensor([[True, True, False]])).item() == 2.0

@@ -1,0 +1,165 @@
+"""The tagging data of notebook 07, its tagger, training loop and accuracy."""
+
+import warnings
+
+import pytest
+import torch
+from torch import nn
+
+from helpers.tagging import (AMBIGUOUS, CUES, MAX_LENGTH, POLARITY, Tagger, decode, describe, make_tagging_data,
+                             tag_accuracies, tag_accuracy, tag_sentence, train_tagger)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_tagging_data(400, 100, 300, seed=0)
+
+
+def sentences(data, split):
+    """Every sentence of a split as a tuple of (word, tag) pairs."""
+    return [tuple(decode(data, i, split)) for i in range(len(data.split(split).x))]
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
+    a, b, c = (make_tagging_data(50, 10, 20, seed) for seed in (3, 3, 4))
+    for split in ("train", "val", "test"):
+        for field in ("x", "y", "mask_right", "mask_left", "mask_pad"):
+            assert torch.equal(getattr(a.split(split), field), getattr(b.split(split), field))
+        assert not torch.equal(a.split(split).x, c.split(split).x)
+
+
+def test_no_sentence_occurs_twice_within_or_across_splits(data):
+    every = sentences(data, "train") + sentences(data, "val") + sentences(data, "test")
+    assert len(every) == 800 and len(set(every)) == 800
+
+
+def test_the_splits_have_the_sizes_asked_for_and_the_description_counts_them(data):
+    assert [len(data.split(s).x) for s in ("train", "val", "test")] == [400, 100, 300]
+    assert data.train.x.shape == data.train.y.shape == (400, MAX_LENGTH)
+    text = describe(data)
+    assert "400 sentences" in text and f"{len(data.words)} words" in text and "300 right-decided" in text
+
+
+def test_the_generator_follows_the_rules_it_documents(data):
+    for split in ("train", "val", "test"):
+        for pairs in sentences(data, split):
+            words, tags = zip(*pairs)
+            assert list(tags) == tag_sentence(list(words))
+
+
+def test_a_right_decided_tag_changes_with_the_later_cue_and_nothing_else_does():
+    river = tag_sentence("the bank near the old river was not good".split())
+    loan = tag_sentence("the bank near the old loan was not good".split())
+    assert river[1] == "BANK-RIVER" and loan[1] == "BANK-MONEY"
+    assert river[:1] + river[2:] == loan[:1] + loan[2:]
+
+
+def test_every_right_decided_token_in_the_data_flips_when_its_cue_is_swapped(data):
+    for pairs in sentences(data, "test"):
+        words = [w for w, _ in pairs]
+        j = next(k for k, w in enumerate(words) if w in CUES)
+        word, sense = CUES[words[j]]
+        other = next(c for c, (w, s) in CUES.items() if w == word and s != sense)
+        swapped = tag_sentence(words[:j] + [other] + words[j + 1:])
+        before = [t for _, t in pairs]
+        assert swapped[1] != before[1] and swapped[:1] + swapped[2:] == before[:1] + before[2:]
+
+
+def test_nothing_left_of_an_ambiguous_word_tells_its_sense(data):
+    train = sentences(data, "train")
+    assert all(pairs[0][0] == "the" and pairs[1][0] in AMBIGUOUS for pairs in train)  # "the" is all it has on its left
+    for word in AMBIGUOUS:
+        tags = [t for pairs in train for w, t in pairs if w == word]
+        share = sum(t == tags[0] for t in tags) / len(tags)
+        assert 0.35 < share < 0.65, f"{word}: {share:.2f} of its tags are {tags[0]}"
+
+
+def test_a_left_decided_tag_flips_with_an_earlier_not():
+    plain, negated = (tag_sentence(s.split()) for s in ("the bat near the cave was very bad",
+                                                       "the bat near the cave was not very bad"))
+    assert plain[-1] == "NEG" and negated[-1] == "POS"
+
+
+def test_masks_are_disjoint_and_mark_the_ambiguous_words_the_polar_adjectives_and_the_padding(data):
+    for split in ("train", "val", "test"):
+        part = data.split(split)
+        kinds = torch.stack([part.mask_right, part.mask_left, part.mask_pad, part.mask_plain]).long()
+        assert torch.all(kinds.sum(dim=0) == 1)                       # every token is exactly one kind
+        assert torch.all(part.mask_right.sum(dim=1) == 1) and torch.all(part.mask_left.sum(dim=1) == 1)
+        words = [[data.words[w] for w in row] for row in part.x.tolist()]
+        for row, right, left in zip(words, part.mask_right.tolist(), part.mask_left.tolist()):
+            assert [w in AMBIGUOUS for w in row] == right and [w in POLARITY for w in row] == left
+        lengths = (~part.mask_pad).sum(dim=1)
+        assert torch.equal(part.mask_pad, torch.arange(MAX_LENGTH) >= lengths[:, None])  # padding only at the end
+        assert torch.all(part.y[part.mask_pad] == data.tags.index("PAD")) and lengths.min() >= 7
+
+
+def test_decode_shows_a_sentence_without_padding(data):
+    pairs = decode(data, 0, "test")
+    assert pairs[0] == ("the", "DET") and all(w != "<pad>" for w, _ in pairs)
+    assert len(pairs) == int((~data.test.mask_pad[0]).sum())
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_the_tagger_scores_every_tag_at_every_position(kind, bidirectional, num_layers):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # dropout with one layer must not make torch warn
+        model = Tagger(39, 18, hidden=8, kind=kind, bidirectional=bidirectional, num_layers=num_layers, dropout=0.2)
+    assert model(torch.zeros(5, 11, dtype=torch.int64)).shape == (5, 11, 18)
+    assert model.readout.in_features == 8 * (2 if bidirectional else 1) and model.rnn.num_layers == num_layers
+    assert model.rnn.dropout == (0.2 if num_layers == 2 else 0.0)
+
+
+class Fixed(nn.Module):
+    """A 'model' that predicts the given tags, whatever the input."""
+
+    def __init__(self, predictions: torch.Tensor, tags: int):
+        super().__init__()
+        self.scores = nn.functional.one_hot(predictions, tags).float()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.scores
+
+
+def test_tag_accuracy_counts_only_the_masked_tokens():
+    y = torch.tensor([[1, 2, 3, 0], [2, 2, 1, 0]])
+    model = Fixed(torch.tensor([[1, 0, 3, 2], [2, 2, 2, 2]]), 4)
+    everything = torch.tensor([[True, True, True, False], [True, True, True, False]])
+    assert tag_accuracy(model, y, y, everything) == pytest.approx(4 / 6)
+    assert tag_accuracy(model, y, y, torch.tensor([[False, True, False, False], [False, False, True, False]])) == 0.0
+    assert tag_accuracy(model, y, y, torch.tensor([[True, False, True, False], [False] * 4])) == 1.0
+    assert model.training  # measured in eval mode, then handed back as it came
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: make_tagging_data(10, 0, 10, 0), "1 or more sentences per split"),
+    (lambda: make_tagging_data(10 ** 6, 10, 10, 0), "at most"),
+    (lambda: decode(make_tagging_data(3, 1, 1, 0), 3, "train"), r"index must be in 0\.\.2"),
+    (lambda: make_tagging_data(3, 1, 1, 0).split("dev"), "split must be one of"),
+    (lambda: Tagger(10, 5, kind="transformer"), "kind must be one of"),
+    (lambda: Tagger(10, 5, num_layers=0), "num_layers ≥ 1"),
+    (lambda: Tagger(10, 5)(torch.zeros(2, 3, 4, dtype=torch.int64)), r"\(batch, seq\)"),
+    (lambda: tag_accuracy(Tagger(10, 5), torch.zeros(1, 3, dtype=torch.int64), torch.zeros(1, 3, dtype=torch.int64),
+                          torch.zeros(1, 3, dtype=torch.bool)), "selects no tokens"),
+    (lambda: tag_sentence(["the", "bank", "was", "good"]), "needs one of its cues later"),
+    (lambda: tag_sentence(["the", "bank", "near", "the", "cave"]), "needs one of its cues later"),
+    (lambda: tag_sentence(["the", "spoon"]), "from the vocabulary"),
+])
+def test_bad_input_is_explained(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_bidirectional_tagger_gets_the_right_decided_tags_a_forward_one_can_only_guess():
+    data = make_tagging_data(500, 10, 300, seed=0)
+    scores = {}
+    for bidirectional in (False, True):
+        torch.manual_seed(0)
+        model = Tagger(len(data.words), len(data.tags), hidden=64, bidirectional=bidirectional)
+        losses = train_tagger(model, data, 200, torch.Generator().manual_seed(0))
+        scores[bidirectional] = tag_accuracies(model, data.test)
+        assert len(losses) == 200 and not model.training
+    assert 0.4 < scores[False]["right"] < 0.6 and scores[False]["left"] > 0.95 and scores[False]["plain"] > 0.95
+    assert scores[True]["right"] > 0.95 and scores[True]["left"] > 0.95 and scores[True]["all"] > 0.95

@@ -70,6 +70,8 @@ def show(value: Any, width: int = 60) -> str:
     """A value printed compactly with 4 decimals, cut to `width` characters."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=4, suppress_small=True, separator=", ")
     elif isinstance(value, float):
@@ -86,8 +88,10 @@ def _as_array(value: Any) -> np.ndarray | None:
         return value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
         return value
-    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+    if isinstance(value, (bool, int, float, np.number, np.bool_)) or _numeric_list(value):
         return np.asarray(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, torch.Tensor) and v.numel() == 1 for v in value):
+        return np.asarray([v.item() for v in value])  # e.g. a list of word ids the student kept as tensors
     return None
 
 
@@ -111,11 +115,13 @@ def compare(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5, che
         if got != expected:
             return f"it returned {show(got)}, but {show(expected)} was expected."
         return None
+    if _numeric_list(expected) and isinstance(got, (list, tuple)) and len(got) != len(expected):
+        return f"it returned {show(list(got))}, but {show(expected)} was expected: {len(got)} values instead of {len(expected)}."
     return _compare_numbers(got, expected, atol, rtol, check_dtype)
 
 
 def _numeric_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)
+    return isinstance(value, (list, tuple)) and all(isinstance(v, (int, float, np.number)) for v in value)
 
 
 def _compare_numbers(got: Any, expected: Any, atol: float, rtol: float, check_dtype: bool) -> str | None:

@@ -136,3 +136,11 @@ def test_an_exercise_needs_cases():
 def test_a_wrong_whole_number_is_caught(got, expected):
     problem = compare(got, expected)
     assert problem is not None and str(int(expected)) in problem.replace("False", "0")
+
+
+def test_lists_of_whole_numbers_are_compared_by_value():
+    assert compare([1, 2], [1, 2]) is None and compare([], []) is None
+    assert compare((1, 2), [1, 2]) is None  # a tuple answer is fine
+    assert compare([torch.tensor(1), torch.tensor(2)], [1, 2]) is None  # so are ids kept as tensors
+    assert compare([1, 3], [1, 2]) == "value 3 at index (1,) should be 2."
+    assert compare([5, 7, 2], [5, 7]) == "it returned [5, 7, 2], but [5, 7] was expected: 3 values instead of 2."

@@ -1,0 +1,250 @@
+"""Notebook 08: the course's three English→French translators, trained by a script and cached in data/.
+
+Training all three properly takes a few minutes, longer than a notebook may run, so
+`scripts/train_translators.py` trains them with `train_translator` and saves, for each, its weights
+(`data/translators/<name>.pt`) and a record (`<name>.json`): the settings, every training loss, a
+fingerprint of the training pairs and its scores on the first test pairs. Tests re-verify the cache:
+the fingerprint still matches the generator, re-training reproduces the first losses, and the weights
+still give the recorded scores. The notebook also trains a model live for a short while.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+from helpers.metrics import corpus_bleu, exact_match, token_accuracy
+from helpers.phrasebook import Pair, Splits, detokenize_french, make_splits, tokenize_english
+from helpers.seq2seq import Batch, Seq2Seq, Translation, Vocab, build_vocabs, decode_split, encode_pairs, \
+    teacher_forced_accuracy, train_seq2seq, translate
+
+CACHE = Path(__file__).resolve().parent.parent / "data" / "translators"
+MAX_LEN = 40        # longest French output the decoder may write (the longest reference has 29 words)
+MAX_WORDS = 30      # longest sentence the widget translates (training sentences have 3 to 25 words)
+CHECK_PAIRS = 300   # the record's scores are on this many test pairs, so a test can re-verify them quickly
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one translator is built and trained."""
+
+    attention: bool
+    steps: int = 3000
+    lr: float = 3e-3
+    emb: int = 64
+    hidden: int = 128
+    batch_size: int = 64
+    seed: int = 0
+    sampling_until: float = 1.0  # scheduled sampling: teacher forcing falls linearly to this value (1.0: always)
+
+
+TRANSLATORS = {
+    "plain": Settings(attention=False),
+    "attention": Settings(attention=True),
+    "plain_scheduled": Settings(attention=False, sampling_until=0.5),
+}
+
+
+@dataclass
+class Data:
+    """The phrasebook splits, their vocabularies and the splits encoded as id tensors."""
+
+    splits: Splits
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    train: Batch
+    val: Batch
+    test: Batch
+
+
+@lru_cache(maxsize=1)
+def course_data() -> Data:
+    """The phrasebook's default splits, vocabularies from the training pairs, each split encoded once."""
+    splits = make_splits()
+    src_vocab, tgt_vocab = build_vocabs(splits.train)
+    return Data(splits, src_vocab, tgt_vocab, *(encode_pairs(part, src_vocab, tgt_vocab)
+                                                for part in (splits.train, splits.val, splits.test)))
+
+
+def fingerprint(pairs: list[Pair]) -> str:
+    """A short hash of the pairs, in order: it changes if the generator writes anything differently."""
+    text = "\n".join(f"{pair.english_text}\t{pair.french_text}" for pair in pairs)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def new_model(settings: Settings, data: Data) -> Seq2Seq:
+    """A freshly initialised translator (seeded) with the given settings."""
+    torch.manual_seed(settings.seed)
+    return Seq2Seq(len(data.src_vocab), len(data.tgt_vocab), emb=settings.emb, hidden=settings.hidden,
+                   attention=settings.attention)
+
+
+def teacher_forcing_schedule(settings: Settings):
+    """The share of gold previous words at each update: 1.0 throughout, or falling linearly to `sampling_until`."""
+    if settings.sampling_until >= 1.0:
+        return 1.0
+    return lambda step: 1.0 - (1.0 - settings.sampling_until) * step / max(settings.steps - 1, 1)
+
+
+def train_translator(settings: Settings, data: Data, steps: int | None = None, reports: int = 5,
+                     report=print) -> tuple[Seq2Seq, list[float]]:
+    """Train a translator from scratch (the first `steps` updates if given); the model and its losses."""
+    generator = torch.Generator().manual_seed(settings.seed)
+    model = new_model(settings, data)
+    log = train_seq2seq(model, data.train, steps or settings.steps, generator, batch_size=settings.batch_size,
+                        lr=settings.lr, teacher_forcing=teacher_forcing_schedule(settings), reports=reports,
+                        report=report)
+    return model.eval(), log.losses
+
+
+@dataclass
+class Scores:
+    """Held-out scores of a translator: exact match, token accuracy, BLEU (0–100), teacher-forced accuracy."""
+
+    exact_match: float
+    token_accuracy: float
+    bleu: float
+    teacher_forced: float
+
+
+def score(model: Seq2Seq, data: Data, pairs: list[Pair], encoded: Batch) -> tuple[Scores, list[list[str]]]:
+    """Greedy translations of the pairs and their scores."""
+    outputs = decode_split(model, encoded, data.tgt_vocab, MAX_LEN)
+    references = [list(pair.french) for pair in pairs]
+    scores = Scores(exact_match(outputs, references), token_accuracy(outputs, references),
+                    corpus_bleu(outputs, references), teacher_forced_accuracy(model, encoded))
+    return scores, outputs
+
+
+def check_subset(data: Data) -> tuple[list[Pair], Batch]:
+    """The first CHECK_PAIRS test pairs, on which each record stores its scores."""
+    rows = torch.arange(CHECK_PAIRS)
+    return data.splits.test[:CHECK_PAIRS], data.test.select(rows)
+
+
+def save_translator(name: str, settings: Settings, model: Seq2Seq, losses: list[float], data: Data) -> dict:
+    """Write the weights and the record of one translator to the cache; return the record."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), CACHE / f"{name}.pt")
+    scores, _ = score(model, data, *check_subset(data))
+    record = {"settings": asdict(settings), "train_fingerprint": fingerprint(data.splits.train),
+              "losses": [round(loss, 5) for loss in losses], f"scores_on_first_{CHECK_PAIRS}_test_pairs": asdict(scores)}
+    (CACHE / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+def load_record(name: str) -> dict:
+    """The cached record of a translator: settings, losses, fingerprint, scores."""
+    path = CACHE / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no cached translator {name!r} at {path}; run: python scripts/train_translators.py")
+    return json.loads(path.read_text())
+
+
+def load_translator(name: str, data: Data | None = None) -> Seq2Seq:
+    """A cached, trained translator (in eval mode), checked against the current training pairs."""
+    if name not in TRANSLATORS:
+        raise ValueError(f"unknown translator {name!r}; the cached ones are {', '.join(TRANSLATORS)}")
+    data = data or course_data()
+    record = load_record(name)
+    if record["train_fingerprint"] != fingerprint(data.splits.train):
+        raise RuntimeError(f"the cached translator {name!r} was trained on other pairs than the phrasebook writes now; "
+                           f"re-run: python scripts/train_translators.py")
+    model = new_model(TRANSLATORS[name], data)
+    model.load_state_dict(torch.load(CACHE / f"{name}.pt", weights_only=True))
+    return model.eval()
+
+
+def examples(pairs: list[Pair], lengths: tuple[int, ...] = (4, 7, 11, 15, 19, 23)) -> list[Pair]:
+    """The first pair of each English length, in the given order: a spread of sentences to show."""
+    chosen = []
+    for length in lengths:
+        match = next((pair for pair in pairs if len(pair.english) == length), None)
+        if match is None:
+            raise ValueError(f"no pair has an English sentence of {length} words")
+        chosen.append(match)
+    return chosen
+
+
+# --- Translate it yourself (the widget's computation) ---------------------------------------------
+
+@dataclass
+class Reading:
+    """What the widget shows for one typed sentence: a problem to explain, or both translations."""
+
+    words: list[str]
+    problem: str | None = None
+    with_attention: Translation | None = None
+    without_attention: Translation | None = None
+    reference: str | None = None  # the phrasebook's French, if the sentence is one of its pairs
+    split: str | None = None      # which split that pair is in: "train", "validation" or "test"
+
+
+def known_pairs(data: Data) -> dict[tuple[str, ...], tuple[str, str]]:
+    """Every phrasebook pair by its English words: (French text, split name)."""
+    known = {}
+    for name, pairs in (("train", data.splits.train), ("validation", data.splits.val), ("test", data.splits.test)):
+        known.update({pair.english: (pair.french_text, name) for pair in pairs})
+    return known
+
+
+def unknown_word_message(unknown: list[str], vocab: Vocab) -> str:
+    """A friendly message naming the words the translators never saw, with close known words where there are any."""
+    known = [word for word in vocab.words if not word.startswith("<")]
+    parts = []
+    for word in unknown:
+        close = difflib.get_close_matches(word, known, n=2, cutoff=0.75)
+        parts.append(f"'{word}'" + (f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""))
+    return (f"Unknown word{'s' if len(unknown) > 1 else ''}: {', '.join(parts)}. The translators know only the "
+            f"{len(known)} English words of the phrasebook, for example: {', '.join(known[::20][:12])}.")
+
+
+def read_sentence(text: str, attention_model: Seq2Seq, plain_model: Seq2Seq, data: Data,
+                  known: dict[tuple[str, ...], tuple[str, str]] | None = None) -> Reading:
+    """Translate typed English with both models, or say clearly why not (empty, unknown words, too long)."""
+    words = tokenize_english(text)
+    if not words:
+        return Reading(words, "Type an English sentence, for example: the black cat will not eat the apple")
+    unknown = [word for word in dict.fromkeys(words) if word not in data.src_vocab]
+    if unknown:
+        return Reading(words, unknown_word_message(unknown, data.src_vocab))
+    if len(words) > MAX_WORDS:
+        return Reading(words, f"That is {len(words)} words; type at most {MAX_WORDS} "
+                              f"(the translators learned from sentences of 3 to 25 words).")
+    reading = Reading(words, with_attention=translate(attention_model, data.src_vocab, data.tgt_vocab, words, MAX_LEN),
+                      without_attention=translate(plain_model, data.src_vocab, data.tgt_vocab, words, MAX_LEN))
+    if known is not None and tuple(words) in known:
+        reading.reference, reading.split = known[tuple(words)]
+    return reading
+
+
+def french_text(translation: Translation) -> str:
+    """A translation as French text (elided words glued), marked when it ran out of length before its end."""
+    return detokenize_french(translation.tokens) + ("" if translation.finished else " …(no end)")
+
+
+def translation_memory(train: list[Pair], pairs: list[Pair], chunk: int = 256) -> list[list[str]]:
+    """A baseline with no neural network: for each sentence, the French of the most similar training sentence.
+
+    Similarity is the cosine between word-count vectors (ties go to the earlier training pair), the way
+    old translation-memory tools looked up earlier work.
+    """
+    words = {word: i for i, word in enumerate(sorted({w for pair in train for w in pair.english}))}
+
+    def counts(sentences: list[Pair]) -> torch.Tensor:
+        matrix = torch.zeros(len(sentences), len(words))
+        for row, pair in enumerate(sentences):
+            for word in pair.english:
+                if word in words:
+                    matrix[row, words[word]] += 1
+        return torch.nn.functional.normalize(matrix, dim=1)
+
+    memory, queries = counts(train), counts(pairs)
+    best = torch.cat([(queries[start:start + chunk] @ memory.T).argmax(dim=1) for start in range(0, len(pairs), chunk)])
+    return [list(train[i].french) for i in best.tolist()]

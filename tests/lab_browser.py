@@ -247,12 +247,20 @@ def move_control(page, control) -> str:
     if checkbox.count():
         checkbox.first.click()
         return "clicked the checkbox"
+    text = control.locator("input[type=text]")
+    if text.count():  # a Text or Combobox: type another of its suggestions and press Enter
+        suggestions = [option.get_attribute("value") for option in control.locator("datalist option").all()]
+        current = text.first.input_value()
+        choice = next((s for s in suggestions if s != current), current + " again")
+        text.first.fill(choice)
+        text.first.press("Enter")
+        return f"typed {choice!r}"
     raise ValueError(f"do not know how to move this control: {control.inner_html()[:200]}")
 
 
 def find_control(demo, description: str):
     """The control of a demo whose label reads `description`."""
-    boxes = demo.locator(".widget-slider, .widget-dropdown, .widget-checkbox, .widget-toggle-button")
+    boxes = demo.locator(".widget-slider, .widget-dropdown, .widget-checkbox, .widget-toggle-button, .widget-text")
     return boxes.filter(has=demo.page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$")))
 
 

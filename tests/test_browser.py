@@ -21,7 +21,7 @@ import pytest
 
 from helpers.course import course_quiz
 from helpers.demos import (DEMOS, comparison_demo, gate_demo, gradient_decay_demo, learning_rate_demo, lookback_demo,
-                           neuron_demo, tagging_demo, temperature_demo, unroll_demo)
+                           neuron_demo, tagging_demo, temperature_demo, translate_demo, unroll_demo)
 from lab_browser import (CHROMIUM_FLAGS, VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
                          advance_until_on_screen, check_notebook, chromium_path, drag, kernel_errors, on_screen,
                          open_notebook, run_all, slug, start_deck, unavailable_reason, wait_until_drawn)
@@ -41,6 +41,7 @@ WIDGETS = {
     "05_lstm": [Move(gate_demo, "forget", "input_gate", "output", "steps"), AnswerQuiz("Check your understanding")],
     "06_gru": [Move(comparison_demo, "length"), AnswerQuiz("Check your understanding")],
     "07_bidirectional": [Move(tagging_demo, "sentence"), AnswerQuiz("Check your understanding")],
+    "08_seq2seq": [Move(translate_demo, "sentence"), AnswerQuiz("Check your understanding")],
 }
 
 

@@ -76,3 +76,18 @@ def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
     demo = comparison_demo(result)
     demo.controls["length"].value = 3
     assert demo.text == f"L = 3 (the answer is 2 steps back): vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"
+
+
+def test_translate_demo_handles_unknown_words_and_empty_input_and_draws_attention():
+    from helpers.demos import translate_demo
+
+    demo = translate_demo()
+    sentence = demo.controls["sentence"]
+    assert demo.text.startswith("with attention:") and "phrasebook (test pair)" in demo.text
+    image = bytes(demo.figure.image.value)
+    sentence.value = "the zebra sleeps"
+    assert demo.text.startswith("Unknown word: 'zebra'") and bytes(demo.figure.image.value) != image
+    sentence.value = ""
+    assert demo.text.startswith("Type an English sentence")
+    sentence.value = "I see the black cat."
+    assert demo.text.splitlines()[0] == "with attention:    je vois le chat noir"

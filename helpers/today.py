@@ -1,0 +1,427 @@
+"""Notebook 10: RNNs today. What one more generated token costs, and where the course's ideas live on.
+
+A language model generates text one token at a time. A recurrent decoder carries a fixed-size state
+from token to token; an attention decoder keeps the key and value of every earlier token (its
+key/value cache) and reads all of them for each new token. With width d, vocabulary V and a prefix
+of n tokens, the next token costs (multiply–adds, see `flops_per_token`):
+
+    GRU         6d² + dV              state between tokens: d numbers            O(1) in n
+    attention   4d² + 2(n + 1)d + dV  cache between tokens: 2nd numbers (K, V)   O(n) in n
+
+Then the ideas of this course that today's models still use, each a small computation:
+
+    gating                       → the gated linear unit, `glu`
+    vanishing gradients          → residual connections x + f(x), `depth_gradient_norms`
+    the linear recurrence, again → state-space models (S4, Mamba) train it with a parallel scan,
+                                   `linear_recurrence_loop` vs `linear_recurrence_scan`
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from helpers.exercises import Case, Exercise
+
+
+def _describe(tensor: object) -> str:
+    """What came: a tensor's shape and dtype, or the type of anything else."""
+    if isinstance(tensor, torch.Tensor):
+        return f"a {tensor.dtype} tensor of shape {tuple(tensor.shape)}"
+    return f"a {type(tensor).__name__}"
+
+
+def _check_tokens(tokens: torch.Tensor, vocab: int, expected: str, dims: int) -> None:
+    if not isinstance(tokens, torch.Tensor) or tokens.dim() != dims or tokens.dtype != torch.long:
+        raise ValueError(f"expected token ids as a torch.long tensor of shape {expected}, got {_describe(tokens)}")
+    if tokens.numel() and (tokens.min() < 0 or tokens.max() >= vocab):
+        raise ValueError(f"expected token ids in 0 … {vocab - 1} (the vocabulary has {vocab}), "
+                         f"got ids from {tokens.min().item()} to {tokens.max().item()}")
+
+
+def _check_sizes(vocab: int, dim: int, even: bool = False) -> None:
+    if vocab < 1 or dim < 1 or (even and dim % 2):
+        need = "an even dim ≥ 2 (sines and cosines in pairs)" if even else "dim ≥ 1"
+        raise ValueError(f"expected vocab ≥ 1 and {need}, got vocab = {vocab}, dim = {dim}")
+
+
+# --- Two decoders, one token at a time --------------------------------------------------------
+
+class RecurrentDecoder(nn.Module):
+    """A GRU language model: embedding → nn.GRUCell → readout. Its state is one vector of size dim."""
+
+    def __init__(self, vocab: int = 64, dim: int = 64):
+        super().__init__()
+        _check_sizes(vocab, dim)
+        self.vocab, self.dim = vocab, dim
+        self.embed = nn.Embedding(vocab, dim)
+        self.cell = nn.GRUCell(dim, dim)
+        self.readout = nn.Linear(dim, vocab)
+
+    def start(self, batch: int = 1) -> torch.Tensor:
+        """The state before the first token: zeros (batch, dim)."""
+        return torch.zeros(batch, self.dim)
+
+    def step(self, token_ids: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Read one token per sequence (batch,): (logits (batch, vocab), next state (batch, dim))."""
+        _check_tokens(token_ids, self.vocab, "(batch,)", 1)
+        if not isinstance(state, torch.Tensor) or state.shape != (len(token_ids), self.dim):
+            raise ValueError(f"expected a state of shape ({len(token_ids)}, {self.dim}), got {_describe(state)}")
+        state = self.cell(self.embed(token_ids), state)
+        return self.readout(state), state
+
+    def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Whole sequences (batch, n): (logits (batch, n, vocab), the state after the last token)."""
+        _check_tokens(tokens, self.vocab, "(batch, n)", 2)
+        state, states = self.start(len(tokens)), []
+        for x in self.embed(tokens).unbind(dim=1):  # a recurrence cannot skip ahead: n steps, one after another
+            state = self.cell(x, state)
+            states.append(state)
+        logits = self.readout(torch.stack(states, dim=1)) if states else torch.zeros(len(tokens), 0, self.vocab)
+        return logits, state
+
+    def prefill(self, tokens: torch.Tensor) -> torch.Tensor:
+        """The state after reading a prefix (batch, n), ready to generate token n + 1."""
+        return self.forward(tokens)[1]
+
+
+def positions(first: int, count: int, dim: int) -> torch.Tensor:
+    """Sinusoidal position codes (count, dim) for positions first, first + 1, … (Vaswani et al., 2017)."""
+    frequencies = 10000 ** (-torch.arange(0, dim, 2) / dim)  # from 1 down to about 1/10000
+    angles = torch.arange(first, first + count, dtype=torch.float32)[:, None] * frequencies
+    return torch.cat([angles.sin(), angles.cos()], dim=1)
+
+
+class AttentionDecoder(nn.Module):
+    """One causal self-attention layer between an embedding and a readout, generating with a key/value cache.
+
+    x = embedding + position code;  h = x + W_o · attention(x W_q, keys, values);  logits = readout(h).
+    Each head compares its query with the keys of ALL positions so far (scaled dot products), takes
+    a softmax and reads out the weighted sum of their values. There is no MLP block: one layer is
+    enough to see what attention costs. The cache is a pair (keys, values), each
+    (batch, heads, n, dim / heads): one more row per token. `step` grows it with torch.cat, which
+    copies the n old rows too: also O(n) per token (real systems allocate ahead; the reads stay O(n)).
+    """
+
+    def __init__(self, vocab: int = 64, dim: int = 64, heads: int = 1):
+        super().__init__()
+        _check_sizes(vocab, dim, even=True)
+        if heads < 1 or dim % heads:
+            raise ValueError(f"expected heads ≥ 1 that divide dim = {dim}, got heads = {heads}")
+        self.vocab, self.dim, self.heads = vocab, dim, heads
+        self.embed = nn.Embedding(vocab, dim)
+        self.query, self.key, self.value, self.out = (nn.Linear(dim, dim) for _ in range(4))
+        self.readout = nn.Linear(dim, vocab)
+
+    def _split(self, x: torch.Tensor) -> torch.Tensor:
+        """(batch, n, dim) → (batch, heads, n, dim / heads): each head gets its own slice of the features."""
+        batch, n, _ = x.shape
+        return x.reshape(batch, n, self.heads, self.dim // self.heads).transpose(1, 2)
+
+    def _inputs(self, tokens: torch.Tensor, first: int) -> torch.Tensor:
+        """Embeddings plus position codes (batch, n, dim) for tokens (batch, n) at positions first, first + 1, …"""
+        return self.embed(tokens) + positions(first, tokens.shape[1], self.dim)
+
+    def _keys_values(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The cache rows of inputs x (batch, n, dim): keys and values, each (batch, heads, n, dim / heads)."""
+        return self._split(self.key(x)), self._split(self.value(x))
+
+    def _attend(self, x: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
+                mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (batch, m, vocab) for inputs x (batch, m, dim) that attend over keys and values."""
+        queries = self._split(self.query(x))                                      # (B, heads, m, dim / heads)
+        scores = queries @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])    # (B, heads, m, n)
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))                     # no peeking at later tokens
+        context = torch.softmax(scores, dim=-1) @ values                         # (B, heads, m, dim / heads)
+        context = context.transpose(1, 2).reshape(x.shape)                       # heads side by side again
+        return self.readout(x + self.out(context))                               # residual, then readout
+
+    def start(self, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+        """The cache before the first token: empty keys and values (batch, heads, 0, dim / heads)."""
+        empty = torch.zeros(batch, self.heads, 0, self.dim // self.heads)
+        return empty, empty.clone()
+
+    def step(self, token_ids: torch.Tensor, cache: tuple[torch.Tensor, torch.Tensor]
+             ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Read one token per sequence (batch,): (logits (batch, vocab), the cache one row longer)."""
+        _check_tokens(token_ids, self.vocab, "(batch,)", 1)
+        self._check_cache(cache, len(token_ids))
+        keys, values = cache
+        x = self._inputs(token_ids[:, None], first=keys.shape[2])                # (B, 1, dim) at position n
+        new_keys, new_values = self._keys_values(x)
+        keys = torch.cat([keys, new_keys], dim=2)                                # one more row: copies all n rows
+        values = torch.cat([values, new_values], dim=2)
+        return self._attend(x, keys, values)[:, 0], (keys, values)
+
+    def _check_cache(self, cache: object, batch: int) -> None:
+        expected = (batch, self.heads, "n", self.dim // self.heads)
+        good = (isinstance(cache, (tuple, list)) and len(cache) == 2 and
+                all(isinstance(t, torch.Tensor) and t.dim() == 4 and t.shape == cache[0].shape for t in cache))
+        if not good or (cache[0].shape[:2], cache[0].shape[3]) != (expected[:2], expected[3]):
+            got = ", ".join(map(_describe, cache)) if isinstance(cache, (tuple, list)) else _describe(cache)
+            raise ValueError(f"expected a cache (keys, values), each of shape {expected}, got {got}")
+
+    def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Whole sequences (batch, n) at once with a causal mask: (logits (batch, n, vocab), the cache)."""
+        _check_tokens(tokens, self.vocab, "(batch, n)", 2)
+        x = self._inputs(tokens, first=0)
+        keys, values = self._keys_values(x)
+        n = tokens.shape[1]
+        causal = torch.ones(n, n, dtype=torch.bool).tril()                       # position i sees 0 … i
+        return self._attend(x, keys, values, causal), (keys, values)
+
+    def prefill(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The cache after reading a prefix (batch, n) in one batched pass, ready to generate token n + 1.
+
+        With one layer, the keys and values are projections of the inputs alone, so the cache needs
+        no attention (no n × n scores): exactly the rows `step` would have appended one by one.
+        """
+        _check_tokens(tokens, self.vocab, "(batch, n)", 2)
+        return self._keys_values(self._inputs(tokens, first=0))
+
+
+Decoder = RecurrentDecoder | AttentionDecoder
+
+
+def state_bytes(state: torch.Tensor | tuple | list) -> int:
+    """Bytes a decoder holds between tokens: the sum of the nbytes of its state's tensors."""
+    if isinstance(state, torch.Tensor):
+        return state.nbytes
+    if isinstance(state, (tuple, list)):
+        return sum(state_bytes(part) for part in state)
+    raise ValueError(f"expected a tensor or a tuple/list of tensors, got {_describe(state)}")
+
+
+def flops_per_token(decoder: Decoder, n: int) -> int:
+    """Multiply–adds to generate one token after a prefix of n tokens (batch 1), counted by hand.
+
+    Only the products of weights or cached rows with activations count; biases, gates, the softmax
+    and other element-wise work are O(d) and left out. Width d, vocabulary V:
+
+        GRU:        input and hidden projections of the three gates 3d·d + 3d·d, readout d·V
+                    → 6d² + dV, whatever n is
+        attention:  q, k, v projections 3d², scores q·k over n + 1 rows (the n cached and its own)
+                    (n + 1)d, weighted sum of n + 1 values (n + 1)d, output projection d², readout dV
+                    → 4d² + 2(n + 1)d + dV, growing by 2d per token of prefix (the heads split d, not add)
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"expected a prefix length n ≥ 0 (an int), got {n!r}")
+    d, V = decoder.dim, decoder.vocab
+    if isinstance(decoder, RecurrentDecoder):
+        return 6 * d * d + d * V
+    if isinstance(decoder, AttentionDecoder):
+        return 4 * d * d + 2 * (n + 1) * d + d * V
+    raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder, got {_describe(decoder)}")
+
+
+@dataclass
+class TokenCost:
+    """One decoder's cost of the next token after prefixes of several lengths."""
+
+    prefix_lengths: list[int]
+    seconds_per_token: np.ndarray   # median wall-clock time of one step
+    state_bytes: np.ndarray         # bytes held between tokens after the prefix
+    multiply_adds: np.ndarray       # flops_per_token: the deterministic count beside the noisy timing
+
+
+def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int = 25, seed: int = 0) -> TokenCost:
+    """Time one generation step after real random prefixes of each length (median of `repeats` steps).
+
+    The decoder reads each prefix for real (`prefill`), then the same next step is timed `repeats`
+    times from that state with time.perf_counter; steps do not change the state they are given.
+    """
+    if not isinstance(decoder, (RecurrentDecoder, AttentionDecoder)):
+        raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder, got {_describe(decoder)}")
+    if (not isinstance(prefix_lengths, (list, tuple)) or not prefix_lengths or
+            any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in prefix_lengths)):
+        raise ValueError(f"expected a non-empty list of prefix lengths ≥ 1, got {prefix_lengths!r}")
+    if repeats < 1:
+        raise ValueError(f"expected repeats ≥ 1, got {repeats}")
+    generator = torch.Generator().manual_seed(seed)
+    seconds, sizes = [], []
+    with torch.no_grad():
+        for n in prefix_lengths:
+            tokens = torch.randint(0, decoder.vocab, (1, n + 1), generator=generator)
+            state, token = decoder.prefill(tokens[:, :n]), tokens[:, n]
+            decoder.step(token, state)  # warm-up: the first call after a new size pays one-off costs
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                decoder.step(token, state)
+                times.append(time.perf_counter() - start)
+            seconds.append(float(np.median(times)))
+            sizes.append(state_bytes(state))
+    return TokenCost(list(prefix_lengths), np.array(seconds), np.array(sizes),
+                     np.array([flops_per_token(decoder, n) for n in prefix_lengths]))
+
+
+def growth_ratio(cost: TokenCost) -> float:
+    """Seconds per token at the longest prefix / at the shortest: 1 means flat."""
+    lengths = np.asarray(cost.prefix_lengths)
+    return float(cost.seconds_per_token[lengths.argmax()] / cost.seconds_per_token[lengths.argmin()])
+
+
+# --- Gating → the gated linear unit -----------------------------------------------------------
+
+def glu(x: torch.Tensor, w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Gated linear unit (Dauphin et al., 2017): (x W) ⊙ σ(x V), a gate in (0, 1) per output feature.
+
+    The LSTM's idea without the recurrence: σ ≈ 1 lets x W through, σ ≈ 0 blocks it. Transformer
+    MLPs today use variants of it (SwiGLU, GeGLU). x (…, in), W and V (in, out) → (…, out).
+    """
+    if w.dim() != 2 or w.shape != v.shape or x.shape[-1] != w.shape[0]:
+        raise ValueError(f"expected x (…, in) and W, V both (in, out) with the same in, got x {tuple(x.shape)}, "
+                         f"W {tuple(w.shape)} and V {tuple(v.shape)}")
+    return (x @ w) * torch.sigmoid(x @ v)
+
+
+# --- Vanishing gradients → residual connections -----------------------------------------------
+
+def depth_gradient_norms(depth: int, width: int = 64, residual: bool = False, seed: int = 0,
+                         batch: int = 16) -> np.ndarray:
+    """‖∂loss/∂h_l‖ for the input h_l of each layer l = 0 … depth − 1 of a deep tanh MLP.
+
+    Plain: h_{l+1} = tanh(W_l h_l + b_l). Residual: h_{l+1} = h_l + tanh(W_l h_l + b_l), whose
+    Jacobian is I + (…): the identity carries the gradient down however deep. The weights follow
+    PyTorch's default nn.Linear init (uniform in ±1/√width) and are the same for both versions with
+    the same seed. The loss is the sum of the last layer's outputs, so the same gradient (all ones)
+    starts down both networks.
+    """
+    if depth < 1 or width < 1 or batch < 1:
+        raise ValueError(f"expected depth, width and batch ≥ 1, got {depth}, {width}, {batch}")
+    generator = torch.Generator().manual_seed(seed)
+    bound = 1 / math.sqrt(width)
+    h = torch.randn(batch, width, generator=generator, requires_grad=True)
+    inputs = []
+    for _ in range(depth):
+        W = (torch.rand(width, width, generator=generator) * 2 - 1) * bound
+        b = (torch.rand(width, generator=generator) * 2 - 1) * bound
+        inputs.append(h)
+        f = torch.tanh(h @ W.T + b)
+        h = h + f if residual else f
+    grads = torch.autograd.grad(h.sum(), inputs)
+    return np.array([g.norm().item() for g in grads])
+
+
+# --- The linear recurrence, computed in parallel ------------------------------------------------
+
+def _check_recurrence(a: torch.Tensor, b: torch.Tensor) -> None:
+    if not isinstance(a, torch.Tensor) or not isinstance(b, torch.Tensor) or a.shape != b.shape or a.dim() < 1:
+        raise ValueError(f"expected tensors a and b of the same shape (T, …), got {_describe(a)} and {_describe(b)}")
+    if len(a) == 0:
+        raise ValueError("expected at least one time step, got T = 0")
+
+
+def linear_recurrence_loop(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """h_t = a_t ⊙ h_{t−1} + b_t from h_0 = 0, one step after another: T sequential steps. Returns h (T, …)."""
+    _check_recurrence(a, b)
+    h, hs = torch.zeros_like(b[0]), []
+    for a_t, b_t in zip(a, b):
+        h = a_t * h + b_t
+        hs.append(h)
+    return torch.stack(hs)
+
+
+def scan_rounds(T: int) -> int:
+    """Sequential rounds of the parallel scan over T steps: ⌈log₂ T⌉ (the loop needs T)."""
+    if T < 1:
+        raise ValueError(f"expected T ≥ 1 steps, got {T}")
+    return (T - 1).bit_length()
+
+
+def linear_recurrence_scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The same h (T, …) as `linear_recurrence_loop`, in ⌈log₂ T⌉ rounds of whole-tensor operations.
+
+    Step t is the map h ↦ a_t h + b_t. Two such maps in a row are again one: first (a', b'), then
+    (a, b) gives h ↦ (a a') h + (a b' + b). Composing maps is associative, so they can be grouped
+    in any order (Hillis & Steele, 1986): after round r, entry t holds the map of the 2^r steps
+    ending at t, and after ⌈log₂ T⌉ rounds, of all steps from the start; applied to h_0 = 0 that is
+    its b. Every round updates all T entries at once. This is how state-space models (S4, Mamba)
+    train a recurrence in parallel.
+    """
+    _check_recurrence(a, b)
+    A, B = a, b
+    for r in range(scan_rounds(len(a))):
+        s = 2 ** r  # combine each entry with the one s steps earlier; the first s are already complete
+        A, B = torch.cat([A[:s], A[s:] * A[:-s]]), torch.cat([B[:s], A[s:] * B[:-s] + B[s:]])
+    return B
+
+
+# --- Exercises ------------------------------------------------------------------------------------
+
+def cache_bytes(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
+    """Bytes of a key/value cache after n tokens: a key and a value row of `dim` numbers per token and layer."""
+    return 2 * n * dim * layers * bytes_per_number
+
+
+def _cache_keys_only(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
+    return n * dim * layers * bytes_per_number
+
+
+def _cache_one_layer(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
+    return 2 * n * dim * bytes_per_number
+
+
+def _cache_in_bits(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
+    return 2 * n * dim * layers * bytes_per_number * 8
+
+
+def _cache_in_numbers(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
+    return 2 * n * dim * layers
+
+
+check_cache_bytes = Exercise(
+    "cache_bytes",
+    reference=cache_bytes,
+    cases=[Case((10, 64, 1)), Case((1000, 512, 6)), Case((4096, 4096, 32), {"bytes_per_number": 2}), Case((0, 64, 2))],
+    mistakes={
+        "keep only the keys (the cache holds a key AND a value per token)": _cache_keys_only,
+        "count one layer only (every layer keeps its own cache)": _cache_one_layer,
+        "count bits instead of bytes": _cache_in_bits,
+        "count numbers and forget to multiply by the bytes per number": _cache_in_numbers,
+    },
+)
+
+
+def _recurrence_without_a(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.cumsum(b, dim=0)
+
+
+def _recurrence_gate_on_input(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    h, hs = torch.zeros_like(b[0]), []
+    for a_t, b_t in zip(a, b):
+        h = a_t * (h + b_t)
+        hs.append(h)
+    return torch.stack(hs)
+
+
+def _recurrence_last_only(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return linear_recurrence_loop(a, b)[-1]
+
+
+def _recurrence_shifted(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.cat([torch.zeros_like(b[:1]), linear_recurrence_loop(a, b)[:-1]])
+
+
+def _recurrence_case(T: int, features: int, seed: int) -> Case:
+    generator = torch.Generator().manual_seed(seed)
+    return Case((torch.rand(T, features, generator=generator), torch.randn(T, features, generator=generator)))
+
+
+check_linear_recurrence = Exercise(
+    "linear_recurrence",
+    reference=linear_recurrence_loop,
+    cases=[_recurrence_case(5, 1, 0), _recurrence_case(12, 3, 1), _recurrence_case(1, 2, 2)],
+    mistakes={
+        "leave out a_t (then h_t is just the running sum of the b's)": _recurrence_without_a,
+        "multiply b_t by a_t too: h_t = a_t (h_{t−1} + b_t)": _recurrence_gate_on_input,
+        "return only the last state instead of all T states": _recurrence_last_only,
+        "store h before the update (every state is one step late)": _recurrence_shifted,
+    },
+)

@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
+PLAYGROUND_PORT ?= 8866
 
-.PHONY: install browser lab test bench notebooks slides lock clean
+.PHONY: install browser lab playground test bench notebooks slides lock clean
 
 install: $(STAMP)
 
@@ -34,6 +35,11 @@ browser:
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_course_map.ipynb
+
+# The playground without code: Voilà serves playground/ at http://localhost:8866/ (make playground PLAYGROUND_PORT=8870).
+# The Voilà options live in scripts/playground.py, which the browser test uses too. No --allow-root: Voilà has no such check.
+playground: $(STAMP)
+	$(BIN)/python scripts/playground.py --port $(PLAYGROUND_PORT)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

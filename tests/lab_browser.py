@@ -3,7 +3,8 @@
 The browser tests (`test_browser.py`) use these pieces: start a private JupyterLab server over
 copies of the notebooks, open a notebook, run all its cells, then move a widget's controls and
 check what a reader would see: the readout text and the plot image both change, and neither the
-browser console nor the kernel reports an error.
+browser console nor the kernel reports an error. `test_playground.py` does the same on the Voilà
+pages of playground/ (its server is a ServerProcess too, and check_control moves each control).
 """
 
 from __future__ import annotations
@@ -48,46 +49,65 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Skip the calling test when the browser tests cannot run here; with COURSE_REQUIRE_BROWSER=1 (CI), fail."""
+    import pytest
+
+    reason = unavailable_reason()
+    if reason:
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here (COURSE_REQUIRE_BROWSER=1) but cannot run: {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-class LabServer:
-    """A private JupyterLab server over `root`, with its own settings, workspaces and a random token."""
+class ServerProcess:
+    """A server in a process group of its own, logging to a file, on a free port of 127.0.0.1.
 
-    def __init__(self, root: Path, log_path: Path):
-        self.root = root
+    stop() sends SIGTERM to the group (the server then shuts down the kernels it started), SIGKILL if that
+    takes too long. Subclasses give the command, the URL that answers once the server is up, env and cwd.
+    """
+
+    name = "server"
+
+    def __init__(self, log_path: Path):
         self.log_path = log_path
         self.port = _free_port()
-        self.token = secrets.token_hex(16)
-        self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self._log = None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def ready_url(self) -> str:
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def cwd(self) -> Path | None:
+        return None
 
     def start(self, timeout: float = 90) -> None:
         """Start the server and wait until it answers."""
-        state = self.root.parent / f"{self.root.name}-jupyter"
-        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(state / "settings"),
-                   JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"), JUPYTER_RUNTIME_DIR=str(state / "runtime"))
-        command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
-                   f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
-                   "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
-        if os.geteuid() == 0:
-            command.append("--allow-root")
         self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                                        cwd=self.root, start_new_session=True)
+        self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=self.env(),
+                                        cwd=self.cwd(), start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2):
+                with urllib.request.urlopen(self.ready_url(), timeout=2):
                     return
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"{self.name} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def stop(self) -> None:
         """Stop the server and every kernel it started."""
@@ -97,11 +117,44 @@ class LabServer:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
-        self._log.close()
+                self.process.wait(15)
+        if self._log:
+            self._log.close()
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the server log."""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class LabServer(ServerProcess):
+    """A private JupyterLab server over `root`, with its own settings, workspaces and a random token."""
+
+    name = "JupyterLab"
+
+    def __init__(self, root: Path, log_path: Path):
+        super().__init__(log_path)
+        self.root = root
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
+                   f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
+                   "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        return command
+
+    def ready_url(self) -> str:
+        return f"{self.url}/api/status?token={self.token}"
+
+    def env(self) -> dict[str, str]:
+        state = self.root.parent / f"{self.root.name}-jupyter"
+        return dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(state / "settings"),
+                    JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"), JUPYTER_RUNTIME_DIR=str(state / "runtime"))
+
+    def cwd(self) -> Path:
+        return self.root
 
     def notebook_url(self, name: str) -> str:
         """Where JupyterLab opens notebook `name` (relative to the server root), in a fresh workspace."""
@@ -264,6 +317,34 @@ def find_control(demo, description: str):
     return boxes.filter(has=demo.page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$")))
 
 
+def check_control(page, watch: ConsoleWatch, demo, description: str, label: str, shot: Path) -> list[str]:
+    """Move the control of `demo` labelled `description`; report it if the reader sees no change or an error.
+
+    After the move the readout text and the plot image must both change, and neither the browser console
+    nor the kernel (see kernel_errors) may report an error. A screenshot of the demo goes to `shot`.
+    """
+    control = find_control(demo, description)
+    if control.count() != 1:
+        return [f"{label}: no control labelled {description!r}"]
+    readout, image = demo.locator(".widget-html-content code"), demo.locator("img")
+    text_before, image_before = readout.inner_text(), image.screenshot()
+    errors_before, kernel_before = len(watch.errors), len(kernel_errors(page))
+    action = move_control(page, control)
+    text_changed = _until(lambda: readout.inner_text() != text_before, CHANGE_TIMEOUT_S)
+    image_changed = _until(lambda: image.screenshot() != image_before, 3 if not text_changed else CHANGE_TIMEOUT_S, 0.2)
+    time.sleep(0.3)  # let any late error arrive
+    demo.screenshot(path=shot)
+    where = f"{label}, control {description!r} ({action})"
+    problems = []
+    if not text_changed:
+        problems.append(f"{where}: the readout did not change from {text_before!r}")
+    if not image_changed:
+        problems.append(f"{where}: the plot image did not change")
+    problems += [f"{where}: browser console error: {error[:300]}" for error in watch.since(errors_before)]
+    problems += [f"{where}: the kernel reported an error: {error[-600:]}" for error in kernel_errors(page)[kernel_before:]]
+    return problems
+
+
 def check_demo(page, watch: ConsoleWatch, move: Move, shots: Path) -> list[str]:
     """Move each listed control of a demo; report every move after which the reader sees no change."""
     model = move.builder()  # built here only to learn its title and control labels
@@ -272,28 +353,10 @@ def check_demo(page, watch: ConsoleWatch, move: Move, shots: Path) -> list[str]:
         return [f"{move.label}: expected one demo titled {model.title!r} on the page, found {demo.count()}"]
     demo.scroll_into_view_if_needed()
     wait_until_drawn(demo)
-    readout, image = demo.locator(".widget-html-content code"), demo.locator("img")
     problems = []
     for name in move.controls:
-        description = model.controls[name].description
-        control = find_control(demo, description)
-        if control.count() != 1:
-            problems.append(f"{move.label}: no control labelled {description!r}")
-            continue
-        text_before, image_before = readout.inner_text(), image.screenshot()
-        errors_before, kernel_before = len(watch.errors), len(kernel_errors(page))
-        action = move_control(page, control)
-        text_changed = _until(lambda: readout.inner_text() != text_before, CHANGE_TIMEOUT_S)
-        image_changed = _until(lambda: image.screenshot() != image_before, 3 if not text_changed else CHANGE_TIMEOUT_S, 0.2)
-        time.sleep(0.3)  # let any late error arrive
-        demo.screenshot(path=shots / f"{move.label}__{slug(name)}.png")
-        where = f"{move.label}, control {description!r} ({action})"
-        if not text_changed:
-            problems.append(f"{where}: the readout did not change from {text_before!r}")
-        if not image_changed:
-            problems.append(f"{where}: the plot image did not change")
-        problems += [f"{where}: browser console error: {error[:300]}" for error in watch.since(errors_before)]
-        problems += [f"{where}: the kernel reported an error: {error[-600:]}" for error in kernel_errors(page)[kernel_before:]]
+        problems += check_control(page, watch, demo, model.controls[name].description, move.label,
+                                  shots / f"{move.label}__{slug(name)}.png")
     return problems
 
 

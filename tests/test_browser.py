@@ -12,7 +12,6 @@ Where Chromium cannot be installed these tests skip and say why; with COURSE_REQ
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -21,10 +20,11 @@ import pytest
 
 from helpers.course import course_quiz
 from helpers.demos import (DEMOS, comparison_demo, gate_demo, gradient_decay_demo, learning_rate_demo, lookback_demo,
-                           neuron_demo, tagging_demo, temperature_demo, translate_demo, unroll_demo)
+                           memory_playground_demo, neuron_demo, tagging_demo, temperature_demo, translate_demo,
+                           unroll_demo)
 from lab_browser import (CHROMIUM_FLAGS, VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
                          advance_until_on_screen, check_notebook, chromium_path, drag, kernel_errors, on_screen,
-                         open_notebook, run_all, slug, start_deck, unavailable_reason, wait_until_drawn)
+                         open_notebook, require_browser, run_all, slug, start_deck, wait_until_drawn)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -42,6 +42,9 @@ WIDGETS = {
     "06_gru": [Move(comparison_demo, "length"), AnswerQuiz("Check your understanding")],
     "07_bidirectional": [Move(tagging_demo, "sentence"), AnswerQuiz("Check your understanding")],
     "08_seq2seq": [Move(translate_demo, "sentence"), AnswerQuiz("Check your understanding")],
+    "09_memory_playground": [Move(memory_playground_demo, "length", "eigenvalue", "forget"),
+                             AnswerQuiz("Check your understanding")],
+    "10_rnns_today": [AnswerQuiz("Check your understanding")],
 }
 
 
@@ -68,11 +71,7 @@ def test_every_notebook_with_widgets_is_listed_with_all_its_demos():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    reason = unavailable_reason()
-    if reason:
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests are required here (COURSE_REQUIRE_BROWSER=1) but cannot run: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
+    require_browser()
     root = tmp_path_factory.mktemp("lab")
     for path in (ROOT / "notebooks").glob("*.ipynb"):  # copies: running them must not touch the committed files
         shutil.copy(path, root / path.name)

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,17 @@ def require_browser() -> None:
         if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests are required here (COURSE_REQUIRE_BROWSER=1) but cannot run: {reason}")
         pytest.skip(f"browser tests skipped: {reason}")
+
+
+@contextmanager
+def chromium_browser():
+    """Debian's Chromium, headless, driven by Playwright; closed at the end of the with-block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
 
 
 def _free_port() -> int:

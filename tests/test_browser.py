@@ -22,8 +22,8 @@ from helpers.course import course_quiz
 from helpers.demos import (DEMOS, comparison_demo, gate_demo, gradient_decay_demo, learning_rate_demo, lookback_demo,
                            memory_playground_demo, neuron_demo, tagging_demo, temperature_demo, translate_demo,
                            unroll_demo)
-from lab_browser import (CHROMIUM_FLAGS, VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
-                         advance_until_on_screen, check_notebook, chromium_path, drag, kernel_errors, on_screen,
+from lab_browser import (VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
+                         advance_until_on_screen, check_notebook, chromium_browser, drag, kernel_errors, on_screen,
                          open_notebook, require_browser, run_all, slug, start_deck, wait_until_drawn)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,12 +85,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

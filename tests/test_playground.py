@@ -30,7 +30,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from lab_browser import (CHROMIUM_FLAGS, VIEWPORT, ConsoleWatch, ServerProcess, check_control, chromium_path,
+from lab_browser import (VIEWPORT, ConsoleWatch, ServerProcess, check_control, chromium_browser,
                          require_browser, slug, wait_until_drawn)
 from scripts.playground import DEFAULT_PORT, PLAYGROUND, voila_command
 
@@ -207,12 +207,8 @@ def playground():
 
 @pytest.fixture(scope="module")
 def chromium(playground):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 def new_page(browser, server: PlaygroundServer, outside: list[str]):

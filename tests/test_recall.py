@@ -21,7 +21,7 @@ def grid() -> Grid:
     return load_grid()
 
 
-def test_signal_left_is_lambda_to_the_t():
+def test_share_left_is_lambda_to_the_t():
     assert share_left(0.5, 3) == pytest.approx([1, 0.5, 0.25, 0.125])
     assert share_left(1.0, 100)[-1] == 1.0
     assert share_left(1.2, 50)[-1] == pytest.approx(1.2 ** 50)
@@ -115,3 +115,33 @@ def test_the_acceptance_claim_holds_in_the_cache(grid):
     for radius in GRID.radii:
         means = grid.accuracies("rnn", radius).mean(axis=1)
         assert memory_span(dict(zip(lengths, means))) <= 40
+
+
+def test_steps_until_is_where_lambda_to_the_t_first_reaches_the_share():
+    for eigenvalue, share in [(0.9, 0.5), (0.95, 0.01), (0.5, 0.3)]:
+        steps = recall.steps_until(eigenvalue, share)
+        assert eigenvalue ** steps <= share < eigenvalue ** (steps - 1)
+    with pytest.raises(ValueError, match="0 < λ < 1"):
+        recall.steps_until(1.0, 0.5)
+    with pytest.raises(ValueError, match="share"):
+        recall.steps_until(0.9, 1.5)
+
+
+def test_the_steps_until_exercise_catches_its_mistakes():
+    assert_catches_every_listed_mistake(recall.check_steps_until)
+
+
+def test_frozen_recall_fades_with_length_and_is_near_chance_far_away():
+    short, long = recall.frozen_recall(0.95, 5), recall.frozen_recall(0.95, 40)
+    assert short > 0.9 and long < 1 / GRID.symbols + 0.05
+    with pytest.raises(ValueError, match="radius"):
+        recall.frozen_recall(-1, 5)
+    with pytest.raises(ValueError, match="length"):
+        recall.frozen_recall(0.9, 0)
+
+
+def test_lstm_forget_gates_are_per_unit_and_sorted():
+    model = build_model("lstm", 0)
+    x, _ = recall.test_set(5)
+    gates = recall.mean_forget_gates(model, x[:50])
+    assert len(gates) == GRID.hidden and gates == sorted(gates) and 0 < gates[0] <= gates[-1] < 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 
 
 def _check_dims(name: str, tensor: torch.Tensor, expected: str, dims: int) -> None:

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 from helpers.recall import summarise_losses
 from helpers.tasks import CELLS, SequenceModel, chrono_init, train
 

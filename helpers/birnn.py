@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 
 Recurrent = nn.RNN | nn.GRU | nn.LSTM
 

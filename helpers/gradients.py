@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from helpers.activations import ACTIVATIONS, get_activation
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 from helpers.neuron import random_recurrent_matrix
 
 GRADIENT_ACTIVATIONS = ("tanh", "linear", "relu")

@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 from helpers.lstm import (_check_sequence, _check_stacked_params, _check_step_input, _check_torch_layer, _tanh,
                           sigmoid)
 from helpers.rnn import Array, _check_size, _same_kind, like

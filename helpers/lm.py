@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 from helpers.text import Vocabulary, batchify, chunks
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 from helpers.rnn import Array, _check_size, _same_kind, _shape, like
 
 LSTMParams = dict[str, Array]

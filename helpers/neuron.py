@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from helpers.activations import get_activation, sigmoid, tanh_derivative
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 
 
 def neuron(x: np.ndarray, w: np.ndarray, b: float, activation: str = "tanh") -> tuple[float, float]:

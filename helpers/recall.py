@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from helpers import lstm
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 from helpers.tasks import SequenceModel, accuracy, chrono_init, first_symbol_task, set_spectral_radius, train
 
 GRID_PATH = Path(__file__).resolve().parent.parent / "data" / "memory" / "recall_grid.json"

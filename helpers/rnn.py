@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 
 Array = np.ndarray | torch.Tensor
 RNNParams = dict[str, Array]

@@ -29,7 +29,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from helpers.attention import additive_scores, attention_step
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 from helpers.lm import parameter_count, progress_bar
 from helpers.tasks import TrainLog
 

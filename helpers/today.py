@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.exercises import Case, Exercise
+from helpers.course.exercises import Case, Exercise
 
 
 def _describe(tensor: object) -> str:

@@ -20,9 +20,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from helpers.demos import DEMOS
-from helpers.notebook import setup_notebook
-from helpers.widgets import sweep_values
+from helpers.demos import DEMOS, demos_of
+from helpers.course.notebook import setup_notebook
+from helpers.course.widgets import sweep_values
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_BUDGET_S = 60.0
@@ -74,7 +74,7 @@ def main() -> int:
         print(lines[-1], flush=True)
     time.sleep(2)  # let the last kernel shut down before timing widgets in this process
     for path in paths:
-        for builder in DEMOS.get(path.stem, []):
+        for builder in (demos_of(path.stem) if path.stem in DEMOS else []):
             for control, median, worst, budget in time_demo(builder, args.repeats):
                 ok = median <= budget  # the typical update; one slow outlier is the machine, not the widget
                 over += not ok

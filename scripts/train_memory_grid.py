@@ -16,7 +16,7 @@ import time
 from multiprocessing import Pool
 
 from helpers import benchmarks, recall
-from helpers.notebook import setup_notebook
+from helpers.course.notebook import setup_notebook
 
 WORKERS = min(2, os.cpu_count() or 1)
 

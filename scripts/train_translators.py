@@ -10,7 +10,7 @@ the settings in helpers/translation.py change.
 import sys
 import time
 
-from helpers.notebook import setup_notebook
+from helpers.course.notebook import setup_notebook
 from helpers.translation import TRANSLATORS, course_data, save_translator, train_translator
 
 

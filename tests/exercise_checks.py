@@ -2,7 +2,7 @@
 
 import warnings
 
-from helpers.exercises import Exercise
+from helpers.course.exercises import Exercise
 
 
 def assert_catches_every_listed_mistake(exercise: Exercise) -> None:

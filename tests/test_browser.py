@@ -18,10 +18,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course import course_quiz
-from helpers.demos import (DEMOS, comparison_demo, gate_demo, gradient_decay_demo, learning_rate_demo, lookback_demo,
-                           memory_playground_demo, neuron_demo, tagging_demo, temperature_demo, translate_demo,
-                           unroll_demo)
+from helpers.course_map import course_quiz
+from helpers.demos import DEMOS, demos_of
+from helpers.demos.bidirectional import tagging_demo
+from helpers.demos.course_map import lookback_demo
+from helpers.demos.gru import comparison_demo
+from helpers.demos.lstm import gate_demo
+from helpers.demos.memory_playground import memory_playground_demo
+from helpers.demos.neurons import learning_rate_demo, neuron_demo
+from helpers.demos.seq2seq import translate_demo
+from helpers.demos.training_rnns import temperature_demo
+from helpers.demos.vanilla_rnn import unroll_demo
+from helpers.demos.vanishing_gradients import gradient_decay_demo
 from lab_browser import (VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
                          advance_until_on_screen, check_notebook, chromium_browser, drag, kernel_errors, on_screen,
                          open_notebook, require_browser, run_all, slug, start_deck, wait_until_drawn)
@@ -59,7 +67,8 @@ def widget_notebooks() -> list[str]:
 
 def test_every_notebook_with_widgets_is_listed_with_all_its_demos():
     assert sorted(WIDGETS) == widget_notebooks()
-    for notebook, builders in DEMOS.items():
+    for notebook in DEMOS:
+        builders = demos_of(notebook)
         listed = {check.builder for check in WIDGETS.get(notebook, []) if isinstance(check, Move)}
         assert set(builders) <= listed, f"{notebook}: demos missing from WIDGETS: {set(builders) - listed}"
         for check in WIDGETS[notebook]:
@@ -111,16 +120,16 @@ def test_widgets_respond_in_jupyterlab(lab, page, notebook):
 SABOTAGE = {
     # every call the demos make to compute their numbers raises: the callback fails in the kernel
     "callback raises": "def _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n"
-                       "helpers.demos.neuron = helpers.demos.gradient_descent = _broken",
+                       "helpers.demos.neurons.neuron = helpers.demos.neurons.gradient_descent = _broken",
     # the callback runs and updates the text, but the plot stays frozen
-    "plot frozen": "helpers.widgets.LiveFigure.refresh = lambda self: None",
+    "plot frozen": "helpers.course.widgets.LiveFigure.refresh = lambda self: None",
 }
 
 
 @pytest.mark.parametrize("how", sorted(SABOTAGE))
 def test_a_broken_widget_callback_fails_the_browser_check(lab, page, how):
     notebook = nbformat.read(ROOT / "notebooks" / "01_neurons.ipynb", as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("import helpers.demos, helpers.widgets\n" + SABOTAGE[how]))
+    notebook.cells.append(nbformat.v4.new_code_cell("import helpers.demos.neurons, helpers.course.widgets\n" + SABOTAGE[how]))
     name = f"sabotaged_{slug(how)}.ipynb"
     nbformat.write(notebook, lab.root / name)
     _, problems = check_notebook(page, lab, name, [Move(neuron_demo, "w1")], ARTIFACTS / "sabotaged" / slug(how))

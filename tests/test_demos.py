@@ -2,10 +2,11 @@
 
 import pytest
 
-from helpers.demos import DEMOS, learning_rate_demo, neuron_demo
-from helpers.widgets import sweep_values
+from helpers.demos import all_demos
+from helpers.demos.neurons import learning_rate_demo, neuron_demo
+from helpers.course.widgets import sweep_values
 
-ALL_DEMOS = [(notebook, builder) for notebook, builders in DEMOS.items() for builder in builders]
+ALL_DEMOS = all_demos()
 
 
 @pytest.mark.parametrize("notebook, builder", ALL_DEMOS, ids=lambda x: getattr(x, "__name__", x))
@@ -35,7 +36,7 @@ def test_learning_rate_demo_at_every_regime(rate, verdict):
 
 
 def test_unroll_demo_shows_t_copies_and_a_length_free_parameter_count():
-    from helpers.demos import unroll_demo
+    from helpers.demos.vanilla_rnn import unroll_demo
 
     demo = unroll_demo(input_size=10, hidden_size=16, output_size=10)
     demo.controls["length"].value = 3
@@ -47,7 +48,7 @@ def test_unroll_demo_shows_t_copies_and_a_length_free_parameter_count():
 def test_temperature_demo_flattens_the_distribution_as_t_grows():
     import re
 
-    from helpers.demos import temperature_demo
+    from helpers.demos.training_rnns import temperature_demo
 
     demo = temperature_demo(length=20)
     entropies = []
@@ -59,7 +60,7 @@ def test_temperature_demo_flattens_the_distribution_as_t_grows():
 
 
 def test_gate_demo_keeps_the_fact_with_the_forget_gate_open_and_the_input_closed():
-    from helpers.demos import gate_demo
+    from helpers.demos.lstm import gate_demo
 
     demo = gate_demo()
     demo.controls["forget"].value, demo.controls["input_gate"].value = 1.0, 0.0
@@ -69,7 +70,7 @@ def test_gate_demo_keeps_the_fact_with_the_forget_gate_open_and_the_input_closed
 
 
 def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
-    from helpers.demos import comparison_demo
+    from helpers.demos.gru import comparison_demo
     from helpers.tasks import compare_cells
 
     result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden=8, steps=10, test_size=100)
@@ -79,7 +80,7 @@ def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
 
 
 def test_translate_demo_handles_unknown_words_and_empty_input_and_draws_attention():
-    from helpers.demos import translate_demo
+    from helpers.demos.seq2seq import translate_demo
 
     demo = translate_demo()
     sentence = demo.controls["sentence"]

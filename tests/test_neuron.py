@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from helpers import neuron as nrn
-from helpers.notebook import seed_everything
+from helpers.course.notebook import seed_everything
 
 X, W, B = np.array([0.5, 0.3]), np.array([2.0, -1.0]), 0.1
 

@@ -272,8 +272,8 @@ SABOTAGE = {
     # the page's cell fails after drawing the demo: the error must show on the page
     "cell raises": "raise RuntimeError('sabotaged by a test')",
     # every slider move fails in the kernel: nothing changes for the reader, and the kernel says why
-    "callback raises": "import helpers.demos\n\ndef _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n\n"
-                       "helpers.demos.gradient_decay = _broken",
+    "callback raises": "import helpers.demos.vanishing_gradients\n\ndef _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n\n"
+                       "helpers.demos.vanishing_gradients.gradient_decay = _broken",
 }
 
 

@@ -208,7 +208,7 @@ def _call_text(name: str, signature: inspect.Signature | None, case: Case) -> st
 
 def _is_library(filename: str) -> bool:
     """Whether a frame belongs to Python, an installed package or these helpers, not the student."""
-    helpers_dir = str(Path(__file__).resolve().parent)
+    helpers_dir = str(Path(__file__).resolve().parents[1])  # the whole helpers package
     return ("site-packages" in filename or filename.startswith((sys.prefix, sys.base_prefix, helpers_dir))
             or filename.startswith("<frozen"))
 

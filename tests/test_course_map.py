@@ -3,12 +3,13 @@
 import matplotlib.pyplot as plt
 import pytest
 
-from helpers import course
-from helpers.course import (BLANK, MAX_GAP, NOTEBOOKS, STAGES, TASK_SHAPES, bag_of_words, check_bag_of_words,
+from helpers import course_map
+from helpers.course_map import (BLANK, MAX_GAP, NOTEBOOKS, STAGES, TASK_SHAPES, bag_of_words, check_bag_of_words,
                             course_quiz, course_table, draw_course_map, draw_task_shapes, long_range_sentence,
                             lookback, lookback_readout, ngram_window, shape_layout, signal_left,
                             task_shape_table, task_shape_widths, token_distance, tokenize)
-from helpers.demos import DEMOS, lookback_demo
+from helpers.demos import demos_of
+from helpers.demos.course_map import lookback_demo
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -118,14 +119,14 @@ def test_lookback_readout_states_the_numbers():
 def test_the_map_runs_in_historical_order_with_rnns_in_the_middle():
     assert [s.name for s in STAGES] == ["n-gram models", "word embeddings", "RNNs", "seq2seq",
                                         "attention / transformers"]
-    assert STAGES[course.RNN_STAGE].name == "RNNs"
+    assert STAGES[course_map.RNN_STAGE].name == "RNNs"
     assert {stage.name: stage.notebooks for stage in STAGES}["seq2seq"] == ("08", "10")
 
 
 def test_every_stage_points_at_real_notebooks_and_the_rnn_core_is_covered():
     for stage in STAGES:
         assert set(stage.notebooks) <= set(NOTEBOOKS)
-    assert {"02", "03", "04", "05", "06", "07", "09"} <= set(STAGES[course.RNN_STAGE].notebooks)
+    assert {"02", "03", "04", "05", "06", "07", "09"} <= set(STAGES[course_map.RNN_STAGE].notebooks)
     assert list(NOTEBOOKS) == [f"{i:02d}" for i in range(11)]
 
 
@@ -164,9 +165,9 @@ def test_shape_layouts_place_inputs_and_outputs_in_time():
 
 def test_aligned_shapes_need_equal_lengths():
     with pytest.raises(ValueError, match="one output per input"):
-        course.TaskShape("bad", "tagging", ("a", "b"), ("X",), aligned=True)
+        course_map.TaskShape("bad", "tagging", ("a", "b"), ("X",), aligned=True)
     with pytest.raises(ValueError, match="at least one input"):
-        course.TaskShape("bad", "nothing", (), ("X",))
+        course_map.TaskShape("bad", "nothing", (), ("X",))
 
 
 def test_task_shape_table_rows():
@@ -230,7 +231,7 @@ def test_exercise_recognises_common_mistakes(student, hint):
 # --- the demo ------------------------------------------------------------------------------------
 
 def test_demo_is_registered_for_notebook_00():
-    assert DEMOS["00_course_map"] == [lookback_demo]
+    assert demos_of("00_course_map") == [lookback_demo]
 
 
 def test_demo_readout_follows_the_slider_and_draws_png():

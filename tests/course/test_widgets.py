@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 import pytest
 
-from helpers.widgets import Demo, LiveFigure, slider, sweep_values
+from helpers.course.widgets import Demo, LiveFigure, slider, sweep_values
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

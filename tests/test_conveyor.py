@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.memory import candidates, conveyor_belt
+from helpers.conveyor import candidates, conveyor_belt
 
 
 def test_closed_input_and_open_forget_keep_the_fact_exactly():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers.quiz import Question, Quiz, feedback
+from helpers.course.quiz import Question, Quiz, feedback
 
 QUESTION = Question("2 + 2 = ?", ("3", "4", "5"), 1, "Two pairs make four.", {0: "One short."})
 

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
-from helpers.plotting import WIDGET_DPI, new_figure, rgba_png
+from helpers.course.plotting import WIDGET_DPI, new_figure, rgba_png
 
 
 class LiveFigure:
@@ -70,6 +70,19 @@ def slider(description: str, value: float, low: float, high: float, step: float,
                                readout_format=readout_format, continuous_update=True,
                                style={"description_width": "initial"},
                                layout=widgets.Layout(width="300px"))
+
+
+def int_slider(description: str, value: int, low: int, high: int, step: int = 1, width: str = "320px") -> widgets.IntSlider:
+    """A whole-number slider in the course's look that updates the demo while it is dragged."""
+    return widgets.IntSlider(value=value, min=low, max=high, step=step, description=description,
+                             continuous_update=True, style={"description_width": "initial"},
+                             layout=widgets.Layout(width=width))
+
+
+def choice_slider(description: str, options: list, value: object, width: str = "320px") -> widgets.SelectionSlider:
+    """A slider over a fixed list of values (lengths a grid was trained at, say) in the course's look."""
+    return widgets.SelectionSlider(options=options, value=value, description=description, continuous_update=True,
+                                   style={"description_width": "initial"}, layout=widgets.Layout(width=width))
 
 
 class Demo:

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from helpers import plotting
+from helpers.course import plotting
 
 DEFAULT_SEED = 0
 PRINT_DIGITS = 4  # floats agree across CPUs to about 4 decimals; never print more
-REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> torch.Generator:

@@ -3,7 +3,7 @@
 import matplotlib as mpl
 import numpy as np
 
-from helpers.plotting import CYCLE, PALETTE, decision_grid, label, new_figure, plot_decision_boundary, rgba_png, use_course_style
+from helpers.course.plotting import CYCLE, PALETTE, decision_grid, label, new_figure, plot_decision_boundary, rgba_png, use_course_style
 
 
 def test_course_style_uses_the_colour_blind_safe_cycle():

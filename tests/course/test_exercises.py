@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.exercises import Case, CheckResult, Exercise, compare, describe
+from helpers.course.exercises import Case, CheckResult, Exercise, compare, describe
 
 
 def reference(x, w, b):

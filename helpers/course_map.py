@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from helpers.exercises import Case, Exercise
-from helpers.plotting import PALETTE, label
-from helpers.quiz import Question, Quiz
+from helpers.course.exercises import Case, Exercise
+from helpers.course.plotting import PALETTE, label
+from helpers.course.quiz import Question, Quiz
 
 # ---------------------------------------------------------------------------------------------
 # The course map

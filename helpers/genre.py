@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.text import Vocabulary, load_plays, play_files, play_genre
+from helpers.training import TrainLog, train
 
 GENRE_CLASSES: tuple[str, ...] = ("comedies", "histories", "tragedies")
 
@@ -175,8 +176,8 @@ class GenreRNN(nn.Module):
 
 
 def train_genre_rnn(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, steps: int, generator: torch.Generator,
-                    batch_size: int = 64, lr: float = 1e-2, clip: float | None = 1.0, balanced: bool = False) -> list[float]:
-    """Adam on random mini-batches with global-norm clipping; the training loss at every step.
+                    batch_size: int = 64, lr: float = 1e-2, clip: float | None = 1.0, balanced: bool = False) -> TrainLog:
+    """Random mini-batches of passages (drawn with `generator`), cross-entropy, the course's training loop.
 
     balanced: draw every genre equally often (each passage with probability 1 / (classes · its genre's count)),
     so a genre with more training plays does not become the default answer.
@@ -187,26 +188,21 @@ def train_genre_rnn(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, s
     if steps < 1 or batch_size < 1:
         raise ValueError(f"steps and batch_size must be positive, got {steps} and {batch_size}")
     weights = 1.0 / torch.bincount(labels)[labels] if balanced else torch.ones(len(labels))
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    model.train()
-    for _ in range(steps):
+
+    def batch_loss(step: int) -> torch.Tensor:
         batch = torch.multinomial(weights.double(), batch_size, replacement=True, generator=generator)
-        loss = F.cross_entropy(model(ids[batch]), labels[batch])
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else math.inf)
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
+        return F.cross_entropy(model(ids[batch]), labels[batch])
+
+    return train(model, batch_loss, steps, lr=lr, clip=clip)
 
 
 @torch.no_grad()
 def predict(model: nn.Module, ids: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """The predicted class of every passage, in batches."""
+    training = model.training
     model.eval()
     guesses = torch.cat([model(ids[start : start + batch_size]).argmax(dim=1) for start in range(0, len(ids), batch_size)])
-    model.train()
+    model.train(training)
     return guesses
 
 

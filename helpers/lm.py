@@ -9,8 +9,6 @@ are clipped by their global norm before each update.
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -20,6 +18,7 @@ import torch.nn.functional as F
 
 from helpers.course.exercises import Case, Exercise
 from helpers.text import Vocabulary, batchify, chunks
+from helpers.training import TrainLog, progress, train
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
 KINDS = {"rnn": nn.RNN, "lstm": nn.LSTM}
@@ -52,11 +51,6 @@ class CharLM(nn.Module):
         return self.readout(outputs), state
 
 
-def parameter_count(model: nn.Module) -> int:
-    """Number of distinct trainable numbers (a tied matrix counts once)."""
-    return sum(p.numel() for p in model.parameters())
-
-
 def detach_state(state: State) -> State:
     """Cut the graph behind a hidden state (a tensor, or the LSTM's (h, c) pair)."""
     if state is None:
@@ -84,54 +78,30 @@ def perplexity(model: CharLM, ids: torch.Tensor, batch_size: int = 16, seq_len: 
     return math.exp(total / count)
 
 
-def progress_bar(done: int, total: int, width: int = 20) -> str:
-    """A text progress bar like [#####...............]  25%."""
-    filled = round(width * done / total)
-    return f"[{'#' * filled}{'.' * (width - filled)}] {100 * done / total:3.0f}%"
-
-
-@dataclass
-class TrainingLog:
-    """What happened in training: loss and gradient norm (before clipping) at every step."""
-
-    losses: list[float] = field(default_factory=list)
-    grad_norms: list[float] = field(default_factory=list)
-    clipped: int = 0
-    seconds: float = 0.0
-
-
 def train_lm(model: CharLM, train_ids: torch.Tensor, steps: int, batch_size: int = 32, seq_len: int = 100,
              lr: float = 3e-3, clip: float | None = 1.0, reports: int = 5,
-             report: Callable[[str], None] | None = print) -> TrainingLog:
+             report: Callable[[str], None] | None = print) -> TrainLog:
     """Train with truncated BPTT (state carried, detached) and global-norm clipping; return the log.
 
-    Prints `reports` progress lines (no timings, so the output is the same on every run).
+    Update i reads chunk i of the streams (starting over with a blank memory after the last chunk).
+    Prints `reports` progress lines (no timings; see training.progress).
     """
     if steps < 1 or reports < 0:
         raise ValueError(f"steps must be ≥ 1 and reports ≥ 0, got {steps} and {reports}")
     pieces = chunks(batchify(train_ids, batch_size), seq_len)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    log, state, start = TrainingLog(), None, time.perf_counter()
-    report_at = {round(steps * (i + 1) / reports) for i in range(reports)}
-    for step in range(1, steps + 1):
-        position = (step - 1) % len(pieces)
+    state: State = None
+
+    def batch_loss(step: int) -> torch.Tensor:
+        nonlocal state
+        position = step % len(pieces)
         if position == 0:
             state = None  # a new pass over the text starts from a blank memory
         x, y = pieces[position]
         logits, state = model(x, detach_state(state))
-        loss = next_char_loss(logits, y)
-        optimizer.zero_grad()
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else math.inf)
-        log.clipped += int(clip is not None and norm.item() > clip)
-        optimizer.step()
-        log.losses.append(loss.item())
-        log.grad_norms.append(norm.item())
-        if report and step in report_at:
-            recent = sum(log.losses[-50:]) / len(log.losses[-50:])
-            report(f"{progress_bar(step, steps)}  step {step:4d}/{steps}  training loss {recent:.2f} nats/char")
-    log.seconds = time.perf_counter() - start
-    return log
+        return next_char_loss(logits, y)
+
+    hooks = [progress(steps, reports, "nats/char", report=report)] if report and reports else []
+    return train(model, batch_loss, steps, lr=lr, clip=clip, hooks=hooks)
 
 
 def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> tuple[list[torch.Tensor], float]:

@@ -10,6 +10,7 @@ from torch import nn
 
 from helpers.activations import get_activation, sigmoid, tanh_derivative
 from helpers.course.exercises import Case, Exercise
+from helpers.training import TrainLog, train
 
 
 def neuron(x: np.ndarray, w: np.ndarray, b: float, activation: str = "tanh") -> tuple[float, float]:
@@ -125,18 +126,15 @@ def _reinit(model: nn.Module, generator: torch.Generator) -> None:
             parameter.uniform_(-1.0, 1.0, generator=generator)
 
 
-def train_classifier(model: nn.Module, points: torch.Tensor, labels: torch.Tensor, steps: int, learning_rate: float) -> list[float]:
-    """Full-batch Adam on binary cross-entropy; returns the loss after every step."""
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+def train_classifier(model: nn.Module, points: torch.Tensor, labels: torch.Tensor, steps: int,
+                     learning_rate: float) -> TrainLog:
+    """Full-batch Adam on binary cross-entropy (no clipping), with the course's training loop."""
     loss_fn = nn.BCEWithLogitsLoss()
-    losses = []
-    for _ in range(steps):
-        optimiser.zero_grad()
-        loss = loss_fn(model(points).squeeze(-1), labels)
-        loss.backward()
-        optimiser.step()
-        losses.append(loss.item())
-    return losses
+
+    def batch_loss(step: int) -> torch.Tensor:
+        return loss_fn(model(points).squeeze(-1), labels)
+
+    return train(model, batch_loss, steps, lr=learning_rate, clip=None)
 
 
 @torch.no_grad()

@@ -30,8 +30,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from helpers.attention import additive_scores, attention_step
 from helpers.course.exercises import Case, Exercise
-from helpers.lm import parameter_count, progress_bar
-from helpers.tasks import TrainLog
+from helpers.training import TrainLog, progress, train
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
@@ -307,39 +306,30 @@ def similar_length_batches(train: Batch, batch_size: int, generator: torch.Gener
     return [batches[i] for i in torch.randperm(POOL, generator=generator).tolist()]
 
 
-def train_seq2seq(model: Seq2Seq, train: Batch, steps: int, generator: torch.Generator, batch_size: int = 64,
+def train_seq2seq(model: Seq2Seq, train_batch: Batch, steps: int, generator: torch.Generator, batch_size: int = 64,
                   lr: float = 3e-3, clip: float = 1.0, teacher_forcing: float | Callable[[int], float] = 1.0,
                   reports: int = 5, report: Callable[[str], None] | None = print) -> TrainLog:
-    """Adam on batches of similar-length random pairs (drawn with `generator`), clipped gradients; the log.
+    """Batches of similar-length random pairs (drawn with `generator`), the course's training loop; the log.
 
     `teacher_forcing` is a number or a schedule: a function of the update number (0, 1, …).
-    Prints `reports` progress lines (no timings, so the output is the same on every run).
+    Prints `reports` progress lines (no timings; see training.progress).
     """
     if steps < 1 or batch_size < 1 or reports < 0:
         raise ValueError(f"need steps ≥ 1, batch_size ≥ 1 and reports ≥ 0, got {steps}, {batch_size}, {reports}")
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    log, waiting = TrainLog(), []
-    report_at = {round(steps * (i + 1) / reports) for i in range(reports)}
-    for step in range(1, steps + 1):
+    schedule = teacher_forcing if callable(teacher_forcing) else (lambda step: teacher_forcing)
+    waiting: list[torch.Tensor] = []
+
+    def batch_loss(step: int) -> torch.Tensor:
         if not waiting:
-            waiting = similar_length_batches(train, batch_size, generator)
-        batch = train.select(waiting.pop())
-        forcing = teacher_forcing(step - 1) if callable(teacher_forcing) else teacher_forcing
-        logits, _ = model(batch, teacher_forcing=forcing, generator=generator)
-        loss = translation_loss(logits, batch.tgt_out)
-        optimizer.zero_grad()
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(model.parameters(), clip).item()
-        log.clipped += int(norm > clip)
-        log.losses.append(loss.item())
-        log.grad_norms.append(norm)
-        optimizer.step()
-        if report and step in report_at:
-            recent = sum(log.losses[-50:]) / len(log.losses[-50:])
-            forcing_text = f"  teacher forcing {forcing:.2f}" if callable(teacher_forcing) or forcing < 1 else ""
-            report(f"{progress_bar(step, steps)}  step {step:4d}/{steps}  training loss {recent:.2f} nats/word"
-                   f"{forcing_text}")
-    return log
+            waiting.extend(similar_length_batches(train_batch, batch_size, generator))
+        batch = train_batch.select(waiting.pop())
+        logits, _ = model(batch, teacher_forcing=schedule(step), generator=generator)
+        return translation_loss(logits, batch.tgt_out)
+
+    shows_forcing = callable(teacher_forcing) or teacher_forcing < 1
+    note = (lambda step: f"teacher forcing {schedule(step - 1):.2f}") if shows_forcing else None
+    hooks = [progress(steps, reports, "nats/word", note, report)] if report and reports else []
+    return train(model, batch_loss, steps, lr=lr, clip=clip, hooks=hooks)
 
 
 # --- Decoding -----------------------------------------------------------------------------------

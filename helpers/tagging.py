@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from helpers.training import TrainLog, train
+
 PAD = "<pad>"
 AMBIGUOUS = {  # word → sense → the cue nouns that decide it
     "bank": {"RIVER": ("river", "shore"), "MONEY": ("loan", "cash")},
@@ -207,24 +209,18 @@ def tagging_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, mask_pad: t
 
 
 def train_tagger(model: nn.Module, data: TaggingData, steps: int, generator: torch.Generator, batch_size: int = 64,
-                 lr: float = 1e-2, clip: float = 1.0) -> list[float]:
-    """Adam on random mini-batches of the training split (drawn with `generator`), gradients clipped; the losses.
+                 lr: float = 1e-2, clip: float = 1.0) -> TrainLog:
+    """Random mini-batches of training sentences (drawn with `generator`), the course's training loop.
 
     The model is left in eval mode (dropout off), ready to be measured.
     """
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    train, losses = data.train, []
-    model.train()
-    for _ in range(steps):
-        rows = torch.randint(0, len(train.x), (batch_size,), generator=generator)
-        loss = tagging_loss(model, train.x[rows], train.y[rows], train.mask_pad[rows])
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        losses.append(loss.item())
-    model.eval()
-    return losses
+    train_split = data.train
+
+    def batch_loss(step: int) -> torch.Tensor:
+        rows = torch.randint(0, len(train_split.x), (batch_size,), generator=generator)
+        return tagging_loss(model, train_split.x[rows], train_split.y[rows], train_split.mask_pad[rows])
+
+    return train(model, batch_loss, steps, lr=lr, clip=clip)
 
 
 @torch.no_grad()

@@ -1,4 +1,4 @@
-"""Long-dependency tasks and one training loop for recurrent sequence models (notebooks 04, 06, 09).
+"""Long-dependency tasks and a recurrent sequence model to learn them (notebooks 04, 05, 06, 09).
 
 The first-symbol task: read L random symbols and, at the end, say which symbol came *first*. The
 answer is L − 1 steps back, so L sets how far the network must carry information; chance is
@@ -8,14 +8,16 @@ answer is L − 1 steps back, so L sets how far the network must carry informati
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from helpers import training
+from helpers.training import TrainLog
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -94,46 +96,21 @@ def chrono_init(model: SequenceModel, horizon: int = 100) -> None:
         model.rnn.bias_hh_l0[:h] = 0.0
 
 
-@dataclass
-class TrainLog:
-    """Loss and gradient norm (before clipping) at every update; how many updates were clipped."""
-
-    losses: list[float] = field(default_factory=list)
-    grad_norms: list[float] = field(default_factory=list)
-    clipped: int = 0
-
-    def diverged_at(self) -> int | None:
-        """The first update whose loss or gradient was NaN or infinite, or None."""
-        for step, (loss, norm) in enumerate(zip(self.losses, self.grad_norms)):
-            if not (math.isfinite(loss) and math.isfinite(norm)):
-                return step
-        return None
+def task_loss(outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy for class labels (int64), mean squared error for numbers."""
+    return F.cross_entropy(outputs, y) if y.dtype == torch.int64 else F.mse_loss(outputs, y)
 
 
 def train(model: nn.Module, task: Callable[[int, torch.Generator], tuple[torch.Tensor, torch.Tensor]], steps: int,
           generator: torch.Generator, batch_size: int = 64, lr: float = 3e-3, optimizer: str = "adam",
           clip: float | None = 1.0) -> TrainLog:
-    """Train on fresh batches task(batch_size, generator): cross-entropy for class labels, squared error for numbers.
+    """Train on a fresh batch task(batch_size, generator) at every update, with the course's training loop."""
 
-    Stops at the first NaN or infinite loss or gradient (the weights are then beyond repair).
-    """
-    if optimizer not in ("adam", "sgd"):
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
-    opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
-    log = TrainLog()
-    for _ in range(steps):
+    def batch_loss(step: int) -> torch.Tensor:
         x, y = task(batch_size, generator)
-        loss = F.cross_entropy(model(x), y) if y.dtype == torch.int64 else F.mse_loss(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else math.inf).item()
-        log.clipped += int(clip is not None and norm > clip)
-        log.losses.append(loss.item())
-        log.grad_norms.append(norm)
-        if log.diverged_at() is not None:
-            break
-        opt.step()
-    return log
+        return task_loss(model(x), y)
+
+    return training.train(model, batch_loss, steps, lr=lr, optimizer=optimizer, clip=clip)
 
 
 @torch.no_grad()
@@ -145,7 +122,7 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 def input_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
     """‖∂L/∂x_k‖ for each input step k (over the whole batch): how much the answer can blame step k."""
     x = x.clone().requires_grad_(True)
-    loss = F.cross_entropy(model(x), y) if y.dtype == torch.int64 else F.mse_loss(model(x), y)
+    loss = task_loss(model(x), y)
     (grad,) = torch.autograd.grad(loss, x)
     return grad.norm(dim=(0, 2)).numpy()
 
@@ -186,10 +163,9 @@ def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tupl
             model = SequenceModel(symbols, hidden, symbols, kind=kind)
             if chrono_horizon and kind != "rnn":
                 chrono_init(model, chrono_horizon)
-            start = time.perf_counter()
             log = train(model, lambda n, g: first_symbol_task(n, length, symbols, g), steps,
                         torch.Generator().manual_seed(1000 + seed), lr=lr)
-            seconds[kind][length] = (time.perf_counter() - start) * EPOCH_UPDATES / steps
+            seconds[kind][length] = log.seconds * EPOCH_UPDATES / steps
             losses[kind][length] = log.losses
             scores[kind][length] = accuracy(model, x_test, y_test)
             models[kind][length] = model

@@ -130,11 +130,11 @@ def test_a_short_training_run_learns_a_toy_task():
     generator = torch.Generator().manual_seed(0)
     ids, labels = _toy_task(300, generator)
     model = genre.GenreRNN(vocab_size=6, embedding=4, hidden=8, pooling="max")
-    losses = genre.train_genre_rnn(model, ids, labels, steps=60, generator=generator, batch_size=32, lr=1e-2)
+    losses = genre.train_genre_rnn(model, ids, labels, steps=60, generator=generator, batch_size=32, lr=1e-2).losses
     assert len(losses) == 60 and sum(losses[-10:]) < 0.5 * sum(losses[:10])
     test_ids, test_labels = _toy_task(200, generator)
     assert genre.accuracy(model, test_ids, test_labels) > 0.9
-    assert genre.predict(model, test_ids).shape == (200,) and model.training
+    assert genre.predict(model, test_ids).shape == (200,) and not model.training  # predict keeps the mode
 
 
 def test_training_is_deterministic_given_the_seeds():
@@ -143,7 +143,7 @@ def test_training_is_deterministic_given_the_seeds():
     for _ in range(2):
         torch.manual_seed(0)
         model = genre.GenreRNN(6, 4, 4)
-        runs.append(genre.train_genre_rnn(model, ids, labels, 5, torch.Generator().manual_seed(2), batch_size=8))
+        runs.append(genre.train_genre_rnn(model, ids, labels, 5, torch.Generator().manual_seed(2), batch_size=8).losses)
     assert runs[0] == runs[1]
 
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.lm import (CharLM, clip_by_global_norm, detach_state, generate, parameter_count, perplexity,
-                        progress_bar, train_lm, with_temperature)
+from helpers.lm import CharLM, clip_by_global_norm, detach_state, generate, perplexity, train_lm, with_temperature
+from helpers.training import count_parameters
 from helpers.text import Vocabulary
 from exercise_checks import assert_catches_every_listed_mistake
 
@@ -32,7 +32,7 @@ def test_forward_gives_logits_per_position_and_a_state(kind):
 def test_weight_tying_shares_one_matrix_and_saves_its_parameters():
     untied, tied = CharLM(50, 32), CharLM(50, 32, tie_weights=True)
     assert tied.readout.weight is tied.embedding.weight
-    assert parameter_count(untied) - parameter_count(tied) == 50 * 32
+    assert count_parameters(untied) - count_parameters(tied) == 50 * 32
 
 
 @pytest.mark.parametrize("ids, message", [
@@ -75,7 +75,7 @@ def test_training_learns_a_repeating_pattern_and_reports_progress(vocab):
     assert len(log.losses) == len(log.grad_norms) == 120
     assert log.losses[0] > 1.0 and np.mean(log.losses[-10:]) < 0.05
     assert perplexity(model, vocab.encode(PATTERN[:400]), batch_size=2, seq_len=50) < 1.1
-    assert len(lines) == 4 and lines[-1].startswith("[####################] 100%  step  120/120")
+    assert len(lines) == 4 and lines[-1].startswith("[####################] 100%  update  120/120")
 
 
 def test_clipping_counts_the_steps_it_clipped(vocab):
@@ -126,11 +126,6 @@ def test_generation_is_reproducible_and_greedy_follows_the_pattern(vocab):
     assert one == two and len(one) == 51
     with pytest.raises(ValueError, match="non-empty prompt"):
         generate(model, vocab, "", 5, 1.0, torch.Generator())
-
-
-def test_progress_bar():
-    assert progress_bar(5, 20) == "[#####...............]  25%"
-    assert progress_bar(0, 3, width=3) == "[...]   0%"
 
 
 @pytest.mark.parametrize("name", ["check_clip_gradient", "check_temperature_probabilities"])

@@ -71,7 +71,7 @@ def test_a_tanh_network_solves_xor_where_a_line_cannot():
     test_x, test_y = nrn.xor_data(50, 0.2, generator)
     line, mlp = nrn.linear_classifier(generator), nrn.tanh_mlp(4, generator)
     nrn.train_classifier(line, train_x, train_y, 500, 0.05)
-    losses = nrn.train_classifier(mlp, train_x, train_y, 500, 0.05)
+    losses = nrn.train_classifier(mlp, train_x, train_y, 500, 0.05).losses
     assert losses[-1] < 0.1 < losses[0]
     assert nrn.accuracy(line, test_x, test_y) < 0.7
     assert nrn.accuracy(mlp, test_x, test_y) > 0.9

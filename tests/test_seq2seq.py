@@ -10,8 +10,9 @@ import torch
 
 from helpers.seq2seq import (BOS, BOS_ID, EOS, EOS_ID, PAD, SPECIALS, UNK, Batch, ScriptedStep, Seq2Seq, Vocab,
                              beam_search, build_vocabs, check_greedy_decode_one, decode_split, encode_pairs,
-                             greedy_decode, greedy_decode_one, greedy_exercise, make_batch, parameter_count,
+                             greedy_decode, greedy_decode_one, greedy_exercise, make_batch,
                              sequence_log_prob, teacher_forced_accuracy, train_seq2seq, translate, translation_loss)
+from helpers.training import count_parameters
 from exercise_checks import assert_catches_every_listed_mistake
 
 
@@ -212,7 +213,7 @@ def test_training_is_deterministic_and_prints_progress_without_timings():
         runs.append(log.losses)
     assert runs[0] == runs[1]
     assert len(lines) == 6 and lines[:3] == lines[3:]
-    assert lines[2].startswith("[####################] 100%  step   12/12  training loss")
+    assert lines[2].startswith("[####################] 100%  update   12/12  training loss")
     assert "teacher forcing 0.08" in lines[2]
 
 
@@ -307,11 +308,11 @@ def test_translate_and_decode_split_agree_with_greedy_decoding(trained):
     assert translate(small_model(attention=False), SRC_VOCAB, TGT_VOCAB, ["s1"], 3).attention is None
 
 
-def test_parameter_count_counts_every_weight():
+def test_count_parameters_counts_every_weight():
     model = small_model(attention=False)
     emb, hidden, source, target = 8, 16, len(SRC_VOCAB), len(TGT_VOCAB)
     gru = lambda inputs: 3 * hidden * (inputs + hidden + 2)
-    assert parameter_count(model) == (source + target) * emb + gru(emb) + gru(emb + hidden) + (2 * hidden + 1) * target
+    assert count_parameters(model) == (source + target) * emb + gru(emb) + gru(emb + hidden) + (2 * hidden + 1) * target
 
 
 # --- Exercise -----------------------------------------------------------------------------------

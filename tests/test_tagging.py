@@ -158,8 +158,8 @@ def test_a_bidirectional_tagger_gets_the_right_decided_tags_a_forward_one_can_on
     for bidirectional in (False, True):
         torch.manual_seed(0)
         model = Tagger(len(data.words), len(data.tags), hidden=64, bidirectional=bidirectional)
-        losses = train_tagger(model, data, 200, torch.Generator().manual_seed(0))
+        log = train_tagger(model, data, 200, torch.Generator().manual_seed(0))
         scores[bidirectional] = tag_accuracies(model, data.test)
-        assert len(losses) == 200 and not model.training
+        assert log.steps == 200 and not model.training
     assert 0.4 < scores[False]["right"] < 0.6 and scores[False]["left"] > 0.95 and scores[False]["plain"] > 0.95
     assert scores[True]["right"] > 0.95 and scores[True]["left"] > 0.95 and scores[True]["all"] > 0.95

@@ -12,8 +12,6 @@ sequence model come from helpers.tasks.
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,8 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
 from helpers.course.exercises import Case, Exercise
-from helpers.recall import summarise_losses
 from helpers.tasks import CELLS, SequenceModel, chrono_init, train
 
 TASKS = ("copy", "adding")
@@ -116,8 +114,8 @@ LENGTHS = {"copy": (5, 10, 20, 50, 100), "adding": (5, 10, 25, 50, 100, 200)}  #
 SETTINGS = {"copy": COPY, "adding": ADDING}
 KINDS = ("rnn", "lstm", "gru")
 SEEDS = (0, 1, 2)
-GRID_PATH = Path(__file__).resolve().parent.parent / "data" / "memory" / "benchmarks.json"
-SCRIPT = "scripts/train_memory_grid.py benchmarks"
+GRID_PATH = DATA_DIR / "memory" / "benchmarks.json"
+SCRIPT = "python scripts/train_memory_grid.py benchmarks"
 
 
 @dataclass
@@ -158,13 +156,11 @@ def train_benchmark(task: str, kind: str, length: int, seed: int, settings: Benc
         batches = make_task(task, length, settings)
     if settings.chrono_horizon and kind != "rnn":
         chrono_init(model, settings.chrono_horizon)
-    start = time.perf_counter()
     log = train(trained, batches, settings.steps, torch.Generator().manual_seed(1000 + seed),
                 batch_size=settings.batch_size, lr=settings.lr)
-    seconds = time.perf_counter() - start
     x, y = held_out_set(task, length, settings)
     with torch.no_grad():
-        return BenchmarkRun(score(task, model(x), y), log.losses, seconds)
+        return BenchmarkRun(score(task, model(x), y), log.losses, log.seconds)
 
 
 def chance_accuracy(task: str, length: int, settings: BenchmarkSettings) -> float:
@@ -214,21 +210,36 @@ def grid_cells() -> list[tuple[str, str, int, int]]:
 
 def grid_record(cell: tuple[str, str, int, int], run: BenchmarkRun) -> dict:
     """What the cache keeps of one run: the cell, its accuracy, its first losses and its loss curve."""
-    first, curve = summarise_losses(run.losses)
     task, kind, length, seed = cell
     return {"task": task, "kind": kind, "length": length, "seed": seed, "accuracy": run.accuracy,
-            "first_losses": first, "loss_curve": curve, "seconds": run.seconds}
+            **loss_summary(run.losses), "seconds": run.seconds}
 
 
-def _grid_settings() -> dict:
-    return {"settings": {task: asdict(SETTINGS[task]) for task in TASKS},
-            "lengths": {task: list(LENGTHS[task]) for task in TASKS}, "kinds": list(KINDS), "seeds": list(SEEDS)}
+def grid_cache(path: Path = GRID_PATH) -> ResultCache:
+    """Where the benchmark grid is cached, how to rebuild it, and what must match: settings and the tasks' data."""
+    settings = {"settings": {task: asdict(SETTINGS[task]) for task in TASKS},
+                "lengths": {task: list(LENGTHS[task]) for task in TASKS}, "kinds": list(KINDS), "seeds": list(SEEDS)}
+    data = [make_task(task, length, SETTINGS[task])(16, torch.Generator().manual_seed(seed))
+            for task in TASKS for length in LENGTHS[task] for seed in (SETTINGS[task].test_seed, 1000 + SEEDS[0])]
+    return ResultCache(path, SCRIPT, settings, fingerprint(*(t for pair in data for t in pair)),
+                       key=("task", "kind", "length", "seed"))
+
+
+# How far a re-trained cell may differ from the cache on any CPU (see recall.TOLERANCES). The copy task trains
+# chaotically at lr 1e-2: after a few hundred updates the last-bit differences between CPUs' vector units send
+# it down other paths (copy, RNN, delay 5, seed 0 ended at 95.6 %, 94.8 % and 95.6 % test accuracy under
+# AVX-512, AVX2 and no vector unit, against 98.4 % in an earlier cache), so only its first losses are held
+# closely and its accuracy to 5 points. The adding problem re-trains to the same numbers on every CPU tried.
+TOLERANCES = {
+    "copy": {"first_losses": Tolerance(rel=2e-3), "accuracy": Tolerance(abs=0.05)},
+    "adding": {"first_losses": Tolerance(rel=2e-3), "accuracy": Tolerance(abs=0.02),
+               "loss_curve": Tolerance(rel=0.05, abs=0.01)},
+}
 
 
 def save_grid(records: list[dict], path: Path = GRID_PATH) -> None:
-    """Write the benchmark grid as JSON: the settings, then one record per run."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({**_grid_settings(), "runs": records}, indent=1) + "\n")
+    """Write the benchmark grid in the course's cache format: settings, data fingerprint, one record per run."""
+    grid_cache(path).save(records)
 
 
 @dataclass
@@ -260,18 +271,8 @@ class BenchmarkGrid:
 
 
 def load_grid(path: Path = GRID_PATH) -> BenchmarkGrid:
-    """Read the cached benchmark grid, refusing one trained with other settings or missing cells."""
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python {SCRIPT}` to train and cache it")
-    record = json.loads(path.read_text())
-    runs = record.pop("runs")
-    if record != _grid_settings():
-        raise ValueError(f"{path} was trained with other settings than the code's; run `python {SCRIPT}` again")
-    have = {(r["task"], r["kind"], r["length"], r["seed"]) for r in runs}
-    missing = [cell for cell in grid_cells() if cell not in have]
-    if missing:
-        raise ValueError(f"{path} lacks {len(missing)} cells (e.g. {missing[0]}); run `python {SCRIPT}` again")
-    return BenchmarkGrid(runs)
+    """Read the cached benchmark grid, refusing one made with other settings or data or missing cells."""
+    return BenchmarkGrid(grid_cache(path).load(expected=grid_cells()))
 
 
 # --- Exercise: a memory span ------------------------------------------------------------------------------

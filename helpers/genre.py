@@ -15,7 +15,6 @@ validates.
 
 from __future__ import annotations
 
-import math
 import re
 import torch
 import torch.nn.functional as F

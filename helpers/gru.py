@@ -42,10 +42,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers.cells import (Array, check_sequence, check_size, check_stacked_params, check_step_input, check_torch_layer,
+                           like, same_kind, sigmoid, tanh)
 from helpers.course.exercises import Case, Exercise
-from helpers.lstm import (_check_sequence, _check_stacked_params, _check_step_input, _check_torch_layer, _tanh,
-                          sigmoid)
-from helpers.rnn import Array, _check_size, _same_kind, like
 
 GRUParams = dict[str, Array]
 GATES = ("r", "z", "n")  # PyTorch's order of the stacked rows of W_x, W_h, b_x and b_h
@@ -56,8 +55,8 @@ GATES = ("r", "z", "n")  # PyTorch's order of the stacked rows of W_x, W_h, b_x 
 def init_gru(input_size: int, hidden_size: int, generator: torch.Generator | None = None,
              dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
     """Random W_x (3h, d), W_h (3h, h), b_x and b_h (3h,), gates stacked r, z, n, uniform in ±1/√hidden like nn.GRU."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     bound = 1.0 / math.sqrt(hidden_size)
 
     def uniform(*shape: int) -> torch.Tensor:
@@ -72,8 +71,8 @@ def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> 
 
     nn.GRU (and our params, which need b_h inside the reset product) hold 3h(h + d + 2): two biases.
     """
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     if output_size < 0:
         raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
     h, d, o = hidden_size, input_size, output_size
@@ -82,14 +81,14 @@ def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> 
 
 def torch_parameter_count(input_size: int, hidden_size: int) -> int:
     """3h(h + d + 2): what sum(p.numel() for p in nn.GRU(d, h).parameters()) adds up to (bias_ih and bias_hh)."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     return 3 * hidden_size * (hidden_size + input_size + 2)
 
 
 def from_torch(gru: nn.GRU) -> dict[str, torch.Tensor]:
     """Copies of a 1-layer, unidirectional, batch_first nn.GRU's weights: b_x = bias_ih and b_h = bias_hh."""
-    _check_torch_layer(gru, nn.GRU)
+    check_torch_layer(gru, nn.GRU)
     W_x, W_h = gru.weight_ih_l0.detach().clone(), gru.weight_hh_l0.detach().clone()
     if gru.bias:
         b_x, b_h = gru.bias_ih_l0.detach().clone(), gru.bias_hh_l0.detach().clone()
@@ -118,7 +117,7 @@ def _split_gates(from_x: Array, from_h: Array) -> dict[str, Array]:
     h = from_x.shape[-1] // 3
     r = sigmoid(from_x[:, :h] + from_h[:, :h])
     z = sigmoid(from_x[:, h:2 * h] + from_h[:, h:2 * h])
-    n = _tanh(from_x[:, 2 * h:] + r * from_h[:, 2 * h:])  # r scales the state's share after W_hn and b_hn
+    n = tanh(from_x[:, 2 * h:] + r * from_h[:, 2 * h:])  # r scales the state's share after W_hn and b_hn
     return {"r": r, "z": z, "n": n}
 
 
@@ -130,14 +129,14 @@ def _update(gates: dict[str, Array], h_prev: Array) -> Array:
 def gru_gates(x_t: Array, h_prev: Array, params: GRUParams) -> dict[str, Array]:
     """The gates r, z and the candidate n, each (batch, hidden), for x_t (batch, input) and h_prev (batch, hidden)."""
     _check_step(x_t, h_prev, params)
-    x_t, h_prev, W_x, W_h, b_x, b_h = _same_kind(x_t, h_prev, *(params[name] for name in ("W_x", "W_h", "b_x", "b_h")))
+    x_t, h_prev, W_x, W_h, b_x, b_h = same_kind(x_t, h_prev, *(params[name] for name in ("W_x", "W_h", "b_x", "b_h")))
     return _split_gates(x_t @ W_x.T + b_x, h_prev @ W_h.T + b_h)
 
 
 def gru_cell(x_t: Array, h_prev: Array, params: GRUParams) -> Array:
     """One step in PyTorch's form, hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁ (batch, hidden), where n resets hₜ₋₁ W_hnᵀ + b_hn."""
     gates = gru_gates(x_t, h_prev, params)
-    _, h_prev = _same_kind(gates["z"], h_prev)  # h_prev as the same kind as the gates
+    _, h_prev = same_kind(gates["z"], h_prev)  # h_prev as the same kind as the gates
     return _update(gates, h_prev)
 
 
@@ -149,11 +148,11 @@ def textbook_gru_cell(x_t: Array, h_prev: Array, params: GRUParams) -> Array:
     differ elsewhere.
     """
     _check_step(x_t, h_prev, params)
-    x_t, h_prev, W_x, W_h, b_x, b_h = _same_kind(x_t, h_prev, *(params[name] for name in ("W_x", "W_h", "b_x", "b_h")))
+    x_t, h_prev, W_x, W_h, b_x, b_h = same_kind(x_t, h_prev, *(params[name] for name in ("W_x", "W_h", "b_x", "b_h")))
     h = h_prev.shape[1]
     gates = _split_gates(x_t @ W_x.T + b_x, h_prev @ W_h.T + b_h)  # r and z as in PyTorch's form
     reset_first = (gates["r"] * h_prev) @ W_h[2 * h:].T               # 1. reset the old state, then project it
-    gates["n"] = _tanh(x_t @ W_x[2 * h:].T + reset_first + b_x[2 * h:] + b_h[2 * h:])  # 2. the candidate from that
+    gates["n"] = tanh(x_t @ W_x[2 * h:].T + reset_first + b_x[2 * h:] + b_h[2 * h:])  # 2. the candidate from that
     return _update(gates, h_prev)
 
 
@@ -164,8 +163,8 @@ def gru_forward(x: Array, params: GRUParams, h0: Array | None = None, return_gat
     With return_gates=True, a third value: a dict of "r", "z" and "n" at every step, each (batch, seq, hidden).
     """
     hidden, inputs = _check_params(params)
-    _check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0})
-    x, W_x, W_h, b_x, b_h, h = _same_kind(x, params["W_x"], params["W_h"], params["b_x"], params["b_h"], h0)
+    check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0})
+    x, W_x, W_h, b_x, b_h, h = same_kind(x, params["W_x"], params["W_h"], params["b_x"], params["b_h"], h0)
     batch, steps, _ = x.shape
     h = like(np.zeros((batch, hidden)), x) if h is None else h
     from_x = x @ W_x.T + b_x  # the inputs' share of r, z and n at every step at once: (batch, seq, 3·hidden)
@@ -186,12 +185,12 @@ def gru_forward(x: Array, params: GRUParams, h0: Array | None = None, return_gat
 # --- Checks -----------------------------------------------------------------------------------
 
 def _check_params(params: GRUParams) -> tuple[int, int]:
-    return _check_stacked_params(params, GATES, ("b_x", "b_h"))
+    return check_stacked_params(params, GATES, ("b_x", "b_h"))
 
 
 def _check_step(x_t: Array, h_prev: Array, params: GRUParams) -> None:
     hidden, inputs = _check_params(params)
-    _check_step_input(x_t, hidden, inputs, {"h_prev": h_prev})
+    check_step_input(x_t, hidden, inputs, {"h_prev": h_prev})
 
 
 # --- Exercise (notebook 06) -------------------------------------------------------------------

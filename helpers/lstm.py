@@ -38,8 +38,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers.cells import (Array, check_sequence, check_size, check_stacked_params, check_step_input, check_torch_layer,
+                           like, same_kind, shape_of, sigmoid, tanh)
 from helpers.course.exercises import Case, Exercise
-from helpers.rnn import Array, _check_size, _same_kind, _shape, like
 
 LSTMParams = dict[str, Array]
 GATES = ("i", "f", "g", "o")  # PyTorch's order of the stacked rows of W_x, W_h and b
@@ -50,8 +51,8 @@ GATES = ("i", "f", "g", "o")  # PyTorch's order of the stacked rows of W_x, W_h 
 def init_lstm(input_size: int, hidden_size: int, generator: torch.Generator | None = None,
               dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
     """Random W_x (4h, d), W_h (4h, h) and b (4h,), gates stacked i, f, g, o, uniform in ±1/√hidden like nn.LSTM."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     bound = 1.0 / math.sqrt(hidden_size)
 
     def uniform(*shape: int) -> torch.Tensor:
@@ -63,8 +64,8 @@ def init_lstm(input_size: int, hidden_size: int, generator: torch.Generator | No
 
 def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
     """4h(h + d + 1) for our LSTM plus o(h + 1) for an output layer; nn.LSTM's numel() is 4h(h + d + 2), two biases."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     if output_size < 0:
         raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
     h, d, o = hidden_size, input_size, output_size
@@ -73,14 +74,14 @@ def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> 
 
 def torch_parameter_count(input_size: int, hidden_size: int) -> int:
     """4h(h + d + 2): what sum(p.numel() for p in nn.LSTM(d, h).parameters()) adds up to (bias_ih and bias_hh)."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     return 4 * hidden_size * (hidden_size + input_size + 2)
 
 
 def from_torch(lstm: nn.LSTM) -> dict[str, torch.Tensor]:
     """Copies of a 1-layer, unidirectional, batch_first nn.LSTM's weights (no proj_size), with b = bias_ih + bias_hh."""
-    _check_torch_layer(lstm, nn.LSTM)
+    check_torch_layer(lstm, nn.LSTM)
     W_x, W_h = lstm.weight_ih_l0.detach().clone(), lstm.weight_hh_l0.detach().clone()
     if lstm.bias:
         b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().clone()
@@ -104,44 +105,32 @@ def to_torch(params: LSTMParams, batch_first: bool = True) -> nn.LSTM:
 
 # --- Forward ----------------------------------------------------------------------------------
 
-def sigmoid(z: Array) -> Array:
-    """σ(z) = 1 / (1 + e^(−z)): torch.sigmoid for a tensor; for numpy, without overflow and in z's dtype."""
-    if isinstance(z, torch.Tensor):
-        return torch.sigmoid(z)
-    e = np.exp(-np.abs(z))  # e^(−|z|) ≤ 1, so nothing overflows however large |z| is
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _tanh(z: Array) -> Array:
-    return torch.tanh(z) if isinstance(z, torch.Tensor) else np.tanh(z)
-
-
 def _split_gates(z: Array) -> dict[str, Array]:
     """The four gates from the stacked pre-activations z (batch, 4·hidden), rows in the order i, f, g, o."""
     h = z.shape[-1] // 4
     return {"i": sigmoid(z[:, 0:h]),          # input gate
             "f": sigmoid(z[:, h:2 * h]),      # forget gate
-            "g": _tanh(z[:, 2 * h:3 * h]),    # candidate
+            "g": tanh(z[:, 2 * h:3 * h]),    # candidate
             "o": sigmoid(z[:, 3 * h:4 * h])}  # output gate
 
 
 def _update(gates: dict[str, Array], c_prev: Array) -> tuple[Array, Array]:
     """The new state: cₜ = f ⊙ cₜ₋₁ + i ⊙ g, then hₜ = o ⊙ tanh(cₜ)."""
     c_t = gates["f"] * c_prev + gates["i"] * gates["g"]
-    return gates["o"] * _tanh(c_t), c_t
+    return gates["o"] * tanh(c_t), c_t
 
 
 def lstm_gates(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> dict[str, Array]:
     """The gates i, f, g, o, each (batch, hidden), for x_t (batch, input) and state = (h_prev, c_prev)."""
     _check_step(x_t, state, params)
-    x_t, h_prev, _, W_x, W_h, b = _same_kind(x_t, *state, params["W_x"], params["W_h"], params["b"])
+    x_t, h_prev, _, W_x, W_h, b = same_kind(x_t, *state, params["W_x"], params["W_h"], params["b"])
     return _split_gates(x_t @ W_x.T + h_prev @ W_h.T + b)  # one product for all four gates
 
 
 def lstm_cell(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> tuple[Array, Array]:
     """One step: the new (h_t, c_t), each (batch, hidden), for x_t (batch, input) and state = (h_prev, c_prev)."""
     gates = lstm_gates(x_t, state, params)
-    _, c_prev = _same_kind(gates["f"], state[1])  # c_prev as the same kind as the gates
+    _, c_prev = same_kind(gates["f"], state[1])  # c_prev as the same kind as the gates
     return _update(gates, c_prev)
 
 
@@ -154,7 +143,7 @@ def lstm_forward(x: Array, params: LSTMParams, state: tuple[Array, Array] | None
     """
     _check_inputs(x, params, state)
     h0, c0 = (None, None) if state is None else state
-    x, W_x, W_h, b, h, c = _same_kind(x, params["W_x"], params["W_h"], params["b"], h0, c0)
+    x, W_x, W_h, b, h, c = same_kind(x, params["W_x"], params["W_h"], params["b"], h0, c0)
     batch, steps, _ = x.shape
     hidden = W_h.shape[1]
     h = like(np.zeros((batch, hidden)), x) if h is None else h
@@ -174,86 +163,13 @@ def lstm_forward(x: Array, params: LSTMParams, state: tuple[Array, Array] | None
     return H, (h, c)
 
 
-# --- Checks (gru.py uses them too) -----------------------------------------------------------
-
-def _check_torch_layer(layer: nn.Module, kind: type) -> None:
-    """A ValueError unless `layer` is a 1-layer, unidirectional, batch_first `kind` (nn.LSTM or nn.GRU)."""
-    if not isinstance(layer, kind):
-        raise ValueError(f"expected a torch.nn.{kind.__name__}, got {type(layer).__name__}")
-    problems = []
-    if layer.num_layers != 1:
-        problems.append(f"num_layers={layer.num_layers}")
-    if layer.bidirectional:
-        problems.append("bidirectional=True")
-    if not layer.batch_first:
-        problems.append("batch_first=False")
-    if getattr(layer, "proj_size", 0):
-        problems.append(f"proj_size={layer.proj_size}")
-    if problems:
-        extra = ", proj_size=0" if kind is nn.LSTM else ""
-        raise ValueError(f"from_torch expects nn.{kind.__name__}(num_layers=1, bidirectional=False, batch_first=True"
-                         f"{extra}), got {', '.join(problems)}")
-
-
-def _check_stacked_params(params: dict[str, Array], gates: tuple[str, ...], biases: tuple[str, ...]) -> tuple[int, int]:
-    """(hidden, input) from W_x (k·hidden, input), W_h (k·hidden, hidden) and the biases (k·hidden,), k = len(gates)."""
-    names = ("W_x", "W_h", *biases)
-    missing = [name for name in names if name not in params]
-    if missing:
-        raise ValueError(f"params must have keys {', '.join(names[:-1])} and {names[-1]}, missing {', '.join(missing)}")
-    k, W_x, W_h = len(gates), params["W_x"], params["W_h"]
-    stacked = f"the gates {', '.join(gates)} stacked"
-    if W_x.ndim != 2 or W_x.shape[0] == 0 or W_x.shape[0] % k:
-        raise ValueError(f"W_x must be 2-D ({k}·hidden, input), {stacked}, got shape {_shape(W_x)}")
-    rows, inputs = _shape(W_x)
-    hidden = rows // k
-    if _shape(W_h) != (rows, hidden):
-        raise ValueError(f"W_h must have shape ({k}·hidden, hidden) = {(rows, hidden)} to match W_x {_shape(W_x)}, "
-                         f"got {_shape(W_h)}")
-    for name in biases:
-        if _shape(params[name]) != (rows,):
-            raise ValueError(f"{name} must have shape ({k}·hidden,) = {(rows,)} to match W_x {_shape(W_x)}, "
-                             f"got {_shape(params[name])}")
-    return hidden, inputs
-
-
 def _check_params(params: LSTMParams) -> tuple[int, int]:
-    return _check_stacked_params(params, GATES, ("b",))
-
-
-def _check_state(name: str, value: Array | None, batch: int, hidden: int) -> None:
-    """A ValueError unless a state is None or (batch, hidden); nn.LSTM's and nn.GRU's extra layer axis gets a hint."""
-    if value is None or _shape(value) == (batch, hidden):
-        return
-    hint = f" (torch's layers add a leading layer axis; pass {name}[0])" if _shape(value) == (1, batch, hidden) else ""
-    raise ValueError(f"{name} must have shape (batch, hidden) = {(batch, hidden)}, got {_shape(value)}{hint}")
-
-
-def _check_sequence(x: Array, hidden: int, inputs: int, W_x: Array, states: dict[str, Array | None]) -> None:
-    """A ValueError unless x is (batch, seq ≥ 1, input) and every state is None or (batch, hidden)."""
-    if x.ndim != 3:
-        raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {_shape(x)}")
-    batch, steps, features = _shape(x)
-    if features != inputs:
-        raise ValueError(f"x must have {inputs} input features, as W_x has shape {_shape(W_x)}: "
-                         f"expected (batch, seq, {inputs}), got {_shape(x)}")
-    if steps < 1:
-        raise ValueError(f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {_shape(x)}")
-    for name, value in states.items():
-        _check_state(name, value, batch, hidden)
-
-
-def _check_step_input(x_t: Array, hidden: int, inputs: int, states: dict[str, Array]) -> None:
-    """A ValueError unless x_t is (batch, input) and every state is (batch, hidden)."""
-    if x_t.ndim != 2 or _shape(x_t)[1] != inputs:
-        raise ValueError(f"x_t must have shape (batch, input) = (batch, {inputs}), got {_shape(x_t)}")
-    for name, value in states.items():
-        _check_state(name, value, _shape(x_t)[0], hidden)
+    return check_stacked_params(params, GATES, ("b",))
 
 
 def _state_pair(state: object) -> tuple[Array, Array]:
     if not isinstance(state, (tuple, list)) or len(state) != 2:
-        what = f"shape {_shape(state)}" if hasattr(state, "shape") else type(state).__name__
+        what = f"shape {shape_of(state)}" if hasattr(state, "shape") else type(state).__name__
         raise ValueError(f"the LSTM's state must be a pair (h, c) of (batch, hidden) arrays, got {what}")
     return state[0], state[1]
 
@@ -261,13 +177,13 @@ def _state_pair(state: object) -> tuple[Array, Array]:
 def _check_inputs(x: Array, params: LSTMParams, state: tuple[Array, Array] | None) -> None:
     hidden, inputs = _check_params(params)
     h0, c0 = (None, None) if state is None else _state_pair(state)
-    _check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0, "c0": c0})
+    check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0, "c0": c0})
 
 
 def _check_step(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> None:
     hidden, inputs = _check_params(params)
     h_prev, c_prev = _state_pair(state)
-    _check_step_input(x_t, hidden, inputs, {"h_prev": h_prev, "c_prev": c_prev})
+    check_step_input(x_t, hidden, inputs, {"h_prev": h_prev, "c_prev": c_prev})
 
 
 # --- Exercise (notebook 05) -------------------------------------------------------------------

@@ -42,9 +42,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers.cells import Array, check_size, like, same_kind, shape_of
 from helpers.course.exercises import Case, Exercise
 
-Array = np.ndarray | torch.Tensor
 RNNParams = dict[str, Array]
 
 NEGLIGIBLE = 1e-8  # gradient entries with |a| + |b| below this are treated as both zero
@@ -55,8 +55,8 @@ NEGLIGIBLE = 1e-8  # gradient entries with |a| + |b| below this are treated as b
 def init_rnn(input_size: int, hidden_size: int, generator: torch.Generator | None = None,
              dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
     """Random W_xh, W_hh and b_h, each uniform in (−1/√hidden, 1/√hidden) like torch's nn.RNN."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     bound = 1.0 / math.sqrt(hidden_size)
 
     def uniform(*shape: int) -> torch.Tensor:
@@ -67,8 +67,8 @@ def init_rnn(input_size: int, hidden_size: int, generator: torch.Generator | Non
 
 def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
     """h(h + d + 1) for our RNN plus o(h + 1) for an output layer; nn.RNN's numel() is h(h + d + 2), two biases."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     if output_size < 0:
         raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
     h, d, o = hidden_size, input_size, output_size
@@ -77,8 +77,8 @@ def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> 
 
 def torch_rnn_parameter_count(input_size: int, hidden_size: int) -> int:
     """h(h + d + 2): what sum(p.numel() for p in nn.RNN(d, h).parameters()) adds up to (bias_ih and bias_hh)."""
-    _check_size("input_size", input_size)
-    _check_size("hidden_size", hidden_size)
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
     return hidden_size * (hidden_size + input_size + 2)
 
 
@@ -121,13 +121,6 @@ def to_torch(params: RNNParams, batch_first: bool = True) -> nn.RNN:
 
 # --- Forward ----------------------------------------------------------------------------------
 
-def like(value: Array, reference: Array) -> Array:
-    """`value` as the same kind (numpy array or torch tensor) and dtype as `reference`."""
-    if isinstance(reference, torch.Tensor):
-        return torch.as_tensor(value, dtype=reference.dtype, device=reference.device)
-    return np.asarray(value, dtype=reference.dtype)
-
-
 def rnn_cell(x_t: Array, h_prev: Array, params: RNNParams) -> Array:
     """One step, hₜ = tanh(xₜ W_xhᵀ + hₜ₋₁ W_hhᵀ + b_h), for x_t (batch, input) and h_prev (batch, hidden)."""
     tanh = torch.tanh if isinstance(x_t, torch.Tensor) else np.tanh
@@ -137,7 +130,7 @@ def rnn_cell(x_t: Array, h_prev: Array, params: RNNParams) -> Array:
 def rnn_forward(x: Array, params: RNNParams, h0: Array | None = None) -> tuple[Array, Array]:
     """All hidden states H (batch, seq, hidden) and the last one (batch, hidden) for x (batch, seq, input)."""
     _check_inputs(x, params, h0)
-    x, W_xh, W_hh, b_h, h0 = _same_kind(x, params["W_xh"], params["W_hh"], params["b_h"], h0)
+    x, W_xh, W_hh, b_h, h0 = same_kind(x, params["W_xh"], params["W_hh"], params["b_h"], h0)
     batch, steps, _ = x.shape
     h = like(np.zeros((batch, W_hh.shape[0])), x) if h0 is None else h0
     projected = x @ W_xh.T + b_h  # the inputs' share of every step at once: (batch, seq, hidden)
@@ -153,14 +146,14 @@ def rnn_forward(x: Array, params: RNNParams, h0: Array | None = None) -> tuple[A
 def many_to_one(H: Array, W_hy: Array, b_y: Array) -> Array:
     """Logits (batch, out) read from the last hidden state: H[:, −1] W_hyᵀ + b_y."""
     _check_output_layer(H, W_hy, b_y)
-    H, W_hy, b_y = _same_kind(H, W_hy, b_y)
+    H, W_hy, b_y = same_kind(H, W_hy, b_y)
     return H[:, -1] @ W_hy.T + b_y
 
 
 def many_to_many(H: Array, W_hy: Array, b_y: Array) -> Array:
     """Logits (batch, seq, out) at every step: H W_hyᵀ + b_y."""
     _check_output_layer(H, W_hy, b_y)
-    H, W_hy, b_y = _same_kind(H, W_hy, b_y)
+    H, W_hy, b_y = same_kind(H, W_hy, b_y)
     return H @ W_hy.T + b_y
 
 
@@ -241,7 +234,7 @@ def _autograd_gradients(loss_fn: Callable, params: dict[str, np.ndarray]) -> dic
     if not isinstance(loss, torch.Tensor):
         raise ValueError(f"{expected} (no float() or .item()), got {type(loss).__name__}")
     if loss.numel() != 1:
-        raise ValueError(f"{expected}, got a tensor of shape {_shape(loss)}")
+        raise ValueError(f"{expected}, got a tensor of shape {shape_of(loss)}")
     if not loss.requires_grad:
         raise ValueError(f"{expected}, got a tensor that does not depend on them")
     grads = torch.autograd.grad(loss.reshape(()), list(leaves.values()), allow_unused=True)
@@ -265,53 +258,44 @@ def _finite_difference(loss_fn: Callable, params: dict[str, np.ndarray], name: s
 
 # --- Checks and small helpers ----------------------------------------------------------------
 
-def _check_size(name: str, value: int) -> None:
-    if not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
-
-
-def _shape(a: Array) -> tuple[int, ...]:
-    return tuple(int(n) for n in a.shape)
-
-
 def _check_params(params: RNNParams) -> tuple[int, int]:
     missing = [name for name in ("W_xh", "W_hh", "b_h") if name not in params]
     if missing:
         raise ValueError(f"params must have keys W_xh, W_hh and b_h, missing {', '.join(missing)}")
     W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
     if W_xh.ndim != 2:
-        raise ValueError(f"W_xh must be 2-D (hidden, input), got shape {_shape(W_xh)}")
-    hidden, inputs = _shape(W_xh)
-    if _shape(W_hh) != (hidden, hidden):
-        raise ValueError(f"W_hh must have shape (hidden, hidden) = {(hidden, hidden)} to match W_xh {_shape(W_xh)}, "
-                         f"got {_shape(W_hh)}")
-    if _shape(b_h) != (hidden,):
-        raise ValueError(f"b_h must have shape (hidden,) = {(hidden,)} to match W_xh {_shape(W_xh)}, got {_shape(b_h)}")
+        raise ValueError(f"W_xh must be 2-D (hidden, input), got shape {shape_of(W_xh)}")
+    hidden, inputs = shape_of(W_xh)
+    if shape_of(W_hh) != (hidden, hidden):
+        raise ValueError(f"W_hh must have shape (hidden, hidden) = {(hidden, hidden)} to match W_xh {shape_of(W_xh)}, "
+                         f"got {shape_of(W_hh)}")
+    if shape_of(b_h) != (hidden,):
+        raise ValueError(f"b_h must have shape (hidden,) = {(hidden,)} to match W_xh {shape_of(W_xh)}, got {shape_of(b_h)}")
     return hidden, inputs
 
 
 def _check_inputs(x: Array, params: RNNParams, h0: Array | None) -> None:
     hidden, inputs = _check_params(params)
     if x.ndim != 3:
-        raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {_shape(x)}")
-    batch, steps, features = _shape(x)
+        raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {shape_of(x)}")
+    batch, steps, features = shape_of(x)
     if features != inputs:
-        raise ValueError(f"x must have {inputs} input features, as W_xh has shape {_shape(params['W_xh'])}: "
-                         f"expected (batch, seq, {inputs}), got {_shape(x)}")
+        raise ValueError(f"x must have {inputs} input features, as W_xh has shape {shape_of(params['W_xh'])}: "
+                         f"expected (batch, seq, {inputs}), got {shape_of(x)}")
     if steps < 1:
-        raise ValueError(f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {_shape(x)}")
-    if h0 is not None and _shape(h0) != (batch, hidden):
-        raise ValueError(f"h0 must have shape (batch, hidden) = {(batch, hidden)}, got {_shape(h0)}")
+        raise ValueError(f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {shape_of(x)}")
+    if h0 is not None and shape_of(h0) != (batch, hidden):
+        raise ValueError(f"h0 must have shape (batch, hidden) = {(batch, hidden)}, got {shape_of(h0)}")
 
 
 def _check_output_layer(H: Array, W_hy: Array, b_y: Array) -> None:
     if H.ndim != 3:
-        raise ValueError(f"H must be 3-D (batch, seq, hidden), got shape {_shape(H)}")
-    hidden = _shape(H)[2]
-    if W_hy.ndim != 2 or _shape(W_hy)[1] != hidden:
-        raise ValueError(f"W_hy must have shape (out, hidden) = (out, {hidden}), got {_shape(W_hy)}")
-    if _shape(b_y) != (_shape(W_hy)[0],):
-        raise ValueError(f"b_y must have shape (out,) = {(_shape(W_hy)[0],)}, got {_shape(b_y)}")
+        raise ValueError(f"H must be 3-D (batch, seq, hidden), got shape {shape_of(H)}")
+    hidden = shape_of(H)[2]
+    if W_hy.ndim != 2 or shape_of(W_hy)[1] != hidden:
+        raise ValueError(f"W_hy must have shape (out, hidden) = (out, {hidden}), got {shape_of(W_hy)}")
+    if shape_of(b_y) != (shape_of(W_hy)[0],):
+        raise ValueError(f"b_y must have shape (out,) = {(shape_of(W_hy)[0],)}, got {shape_of(b_y)}")
 
 
 def _check_backward_inputs(x, params, H, h0, dH) -> None:
@@ -319,10 +303,10 @@ def _check_backward_inputs(x, params, H, h0, dH) -> None:
         if value is not None and not isinstance(value, np.ndarray):
             raise ValueError(f"rnn_backward works on numpy arrays, got {type(value).__name__} for {name}")
     _check_inputs(x, params, h0)
-    expected = (*_shape(x)[:2], _shape(params["W_hh"])[0])
+    expected = (*shape_of(x)[:2], shape_of(params["W_hh"])[0])
     for name, value in [("H", H), ("dH", dH)]:
-        if _shape(value) != expected:
-            raise ValueError(f"{name} must have shape (batch, seq, hidden) = {expected}, got {_shape(value)}")
+        if shape_of(value) != expected:
+            raise ValueError(f"{name} must have shape (batch, seq, hidden) = {expected}, got {shape_of(value)}")
 
 
 def _check_gradient_inputs(params: dict[str, np.ndarray], analytic: dict[str, np.ndarray]) -> None:
@@ -333,17 +317,9 @@ def _check_gradient_inputs(params: dict[str, np.ndarray], analytic: dict[str, np
         if name not in analytic:
             raise ValueError(f"analytic has no gradient for {name!r}: expected keys {', '.join(params)}, "
                              f"got {', '.join(analytic)}")
-        if _shape(analytic[name]) != value.shape:
+        if shape_of(analytic[name]) != value.shape:
             raise ValueError(f"analytic[{name!r}] must have the shape of params[{name!r}], {value.shape}, "
-                             f"got {_shape(analytic[name])}")
-
-
-def _same_kind(*arrays: Array | None) -> tuple[Array | None, ...]:
-    """The arrays as torch tensors (the first tensor's dtype) if any of them is one, else unchanged; None stays."""
-    tensor = next((a for a in arrays if isinstance(a, torch.Tensor)), None)
-    if tensor is None:
-        return arrays
-    return tuple(a if a is None or isinstance(a, torch.Tensor) else like(a, tensor) for a in arrays)
+                             f"got {shape_of(analytic[name])}")
 
 
 def _numpy(a: Array) -> np.ndarray:

@@ -2,29 +2,29 @@
 
 Training all three properly takes a few minutes, longer than a notebook may run, so
 `scripts/train_translators.py` trains them with `train_translator` and saves, for each, its weights
-(`data/translators/<name>.pt`) and a record (`<name>.json`): the settings, every training loss, a
-fingerprint of the training pairs and its scores on the first test pairs. Tests re-verify the cache:
-the fingerprint still matches the generator, re-training reproduces the first losses, and the weights
-still give the recorded scores. The notebook also trains a model live for a short while.
+(`data/translators/<name>.pt`) and a record in `data/translators/translators.json`, the course's one
+cache format (helpers.cache): the settings, a fingerprint of the training pairs, and per translator
+every training loss and its scores on the first test pairs. Tests re-verify the cache: re-training
+reproduces the first losses, and the weights still give the recorded scores. The notebook also
+trains a model live for a short while.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import torch
 
+from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint
 from helpers.metrics import corpus_bleu, exact_match, token_accuracy
 from helpers.phrasebook import Pair, Splits, detokenize_french, make_splits, tokenize_english
 from helpers.seq2seq import Batch, Seq2Seq, Translation, Vocab, build_vocabs, decode_split, encode_pairs, \
     teacher_forced_accuracy, train_seq2seq, translate
 
-CACHE = Path(__file__).resolve().parent.parent / "data" / "translators"
+CACHE = DATA_DIR / "translators"
+SCRIPT = "python scripts/train_translators.py"
 MAX_LEN = 40        # longest French output the decoder may write (the longest reference has 29 words)
 MAX_WORDS = 30      # longest sentence the widget translates (training sentences have 3 to 25 words)
 CHECK_PAIRS = 300   # the record's scores are on this many test pairs, so a test can re-verify them quickly
@@ -72,10 +72,9 @@ def course_data() -> Data:
                                                 for part in (splits.train, splits.val, splits.test)))
 
 
-def fingerprint(pairs: list[Pair]) -> str:
+def pairs_fingerprint(pairs: list[Pair]) -> str:
     """A short hash of the pairs, in order: it changes if the generator writes anything differently."""
-    text = "\n".join(f"{pair.english_text}\t{pair.french_text}" for pair in pairs)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return fingerprint("\n".join(f"{pair.english_text}\t{pair.french_text}" for pair in pairs))
 
 
 def new_model(settings: Settings, data: Data) -> Seq2Seq:
@@ -128,36 +127,55 @@ def check_subset(data: Data) -> tuple[list[Pair], Batch]:
     return data.splits.test[:CHECK_PAIRS], data.test.select(rows)
 
 
-def save_translator(name: str, settings: Settings, model: Seq2Seq, losses: list[float], data: Data) -> dict:
-    """Write the weights and the record of one translator to the cache; return the record."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), CACHE / f"{name}.pt")
+def translator_cache(data: Data) -> ResultCache:
+    """Where the translators' records are cached, how to rebuild them, and what must match: settings and pairs."""
+    settings = {"translators": {name: asdict(settings) for name, settings in TRANSLATORS.items()},
+                "max_len": MAX_LEN, "check_pairs": CHECK_PAIRS}
+    return ResultCache(CACHE / "translators.json", SCRIPT, settings, pairs_fingerprint(data.splits.train), key=("name", "seed"))
+
+
+# How far a re-run may differ from the record on any CPU: the first losses closely; the scores of the
+# stored weights by a sentence or two (greedy decoding can flip a word where two are nearly tied).
+TOLERANCES = {"losses": Tolerance(rel=2e-3), "exact_match": Tolerance(abs=2 / CHECK_PAIRS),
+              "token_accuracy": Tolerance(abs=0.005), "bleu": Tolerance(abs=0.5), "teacher_forced": Tolerance(abs=0.005)}
+
+
+def translator_record(name: str, model: Seq2Seq, losses: list[float], data: Data) -> dict:
+    """What the cache keeps of one trained translator: its name and seed, every loss, its scores on the check pairs."""
     scores, _ = score(model, data, *check_subset(data))
-    record = {"settings": asdict(settings), "train_fingerprint": fingerprint(data.splits.train),
-              "losses": [round(loss, 5) for loss in losses], f"scores_on_first_{CHECK_PAIRS}_test_pairs": asdict(scores)}
-    (CACHE / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
-    return record
+    return {"name": name, "seed": TRANSLATORS[name].seed, "losses": [round(loss, 5) for loss in losses],
+            "scores": asdict(scores)}
 
 
-def load_record(name: str) -> dict:
-    """The cached record of a translator: settings, losses, fingerprint, scores."""
-    path = CACHE / f"{name}.json"
-    if not path.exists():
-        raise FileNotFoundError(f"no cached translator {name!r} at {path}; run: python scripts/train_translators.py")
-    return json.loads(path.read_text())
+def save_translators(trained: dict[str, tuple[Seq2Seq, list[float]]], data: Data) -> list[dict]:
+    """Write the weights of the trained translators and the records of all of them (keeping the others' records)."""
+    cache = translator_cache(data)
+    records = {record["name"]: record for record in (cache.load() if len(trained) < len(TRANSLATORS) else [])}
+    for name, (model, losses) in trained.items():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), CACHE / f"{name}.pt")
+        records[name] = translator_record(name, model, losses, data)
+    cache.save([records[name] for name in TRANSLATORS])
+    return [records[name] for name in trained]
+
+
+def load_record(name: str, data: Data | None = None) -> dict:
+    """The cached record of a translator (name, seed, losses, scores), refused if the cache is stale."""
+    if name not in TRANSLATORS:
+        raise ValueError(f"unknown translator {name!r}; the cached ones are {', '.join(TRANSLATORS)}")
+    records = translator_cache(data or course_data()).load(expected=[(n, s.seed) for n, s in TRANSLATORS.items()])
+    return next(record for record in records if record["name"] == name)
 
 
 def load_translator(name: str, data: Data | None = None) -> Seq2Seq:
-    """A cached, trained translator (in eval mode), checked against the current training pairs."""
-    if name not in TRANSLATORS:
-        raise ValueError(f"unknown translator {name!r}; the cached ones are {', '.join(TRANSLATORS)}")
+    """A cached, trained translator (in eval mode), checked against today's settings and training pairs."""
     data = data or course_data()
-    record = load_record(name)
-    if record["train_fingerprint"] != fingerprint(data.splits.train):
-        raise RuntimeError(f"the cached translator {name!r} was trained on other pairs than the phrasebook writes now; "
-                           f"re-run: python scripts/train_translators.py")
+    load_record(name, data)  # refuses a stale cache
+    path = CACHE / f"{name}.pt"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `{SCRIPT} {name}`")
     model = new_model(TRANSLATORS[name], data)
-    model.load_state_dict(torch.load(CACHE / f"{name}.pt", weights_only=True))
+    model.load_state_dict(torch.load(path, weights_only=True))
     return model.eval()
 
 

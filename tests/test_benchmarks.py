@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from exercise_checks import assert_catches_every_listed_mistake
+from helpers.cache import differences
 from helpers import benchmarks
 from helpers.benchmarks import (ADDING, ADDING_TOLERANCE, COPY, LENGTHS, SOLVED, BenchmarkSettings, CopyModel,
                                 adding_task, chance_accuracy, copy_task, held_out_set, memory_span, score,
@@ -129,10 +130,15 @@ def test_the_cache_has_every_cell(cached):
 def test_retraining_a_cell_reproduces_the_cache(cached, task, kind, length, seed):
     run = benchmarks.train_benchmark(task, kind, length, seed, benchmarks.SETTINGS[task])
     record = benchmarks.grid_record((task, kind, length, seed), run)
-    stored = cached.run(task, kind, length, seed)
-    assert record["first_losses"] == pytest.approx(stored["first_losses"], rel=2e-3)
-    assert record["loss_curve"] == pytest.approx(stored["loss_curve"], rel=0.05, abs=0.01)
-    assert record["accuracy"] == pytest.approx(stored["accuracy"], abs=0.02)
+    assert differences(cached.run(task, kind, length, seed), record, benchmarks.TOLERANCES[task]) == []
+
+
+def test_an_altered_cached_number_fails_the_check(cached):
+    run = benchmarks.train_benchmark("adding", "gru", 5, 2, benchmarks.SETTINGS["adding"])
+    record = benchmarks.grid_record(("adding", "gru", 5, 2), run)
+    altered = dict(cached.run("adding", "gru", 5, 2))
+    altered["accuracy"] -= 0.03
+    assert [line.split(":")[0] for line in differences(altered, record, benchmarks.TOLERANCES["adding"])] == ["accuracy"]
 
 
 def test_a_stale_or_incomplete_cache_is_refused(cached, tmp_path, monkeypatch):
@@ -140,7 +146,7 @@ def test_a_stale_or_incomplete_cache_is_refused(cached, tmp_path, monkeypatch):
     benchmarks.save_grid(cached.runs, path)
     assert benchmarks.load_grid(path).runs == cached.runs
     benchmarks.save_grid(cached.runs[1:], path)
-    with pytest.raises(ValueError, match="lacks 1 cells"):
+    with pytest.raises(ValueError, match="lacks 1 runs"):
         benchmarks.load_grid(path)
     benchmarks.save_grid(cached.runs, path)
     monkeypatch.setitem(benchmarks.SETTINGS, "copy", dataclasses.replace(benchmarks.COPY, steps=1))

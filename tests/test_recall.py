@@ -9,6 +9,7 @@ import torch
 
 from exercise_checks import assert_catches_every_listed_mistake
 from helpers import recall
+from helpers.cache import CURVE_EVERY, KEPT_LOSSES, differences
 from helpers.benchmarks import memory_span
 from helpers.recall import GRID, Grid, build_model, grid_cells, load_grid, share_left, train_cell
 
@@ -67,8 +68,8 @@ def test_the_cache_has_every_cell_with_todays_settings(grid):
     assert len(grid.runs) == len(grid_cells())
     for run in grid.runs:
         assert 0 <= run.accuracy <= 1
-        assert len(run.first_losses) == recall.KEPT_LOSSES
-        assert len(run.loss_curve) == GRID.steps // recall.CURVE_EVERY
+        assert len(run.first_losses) == KEPT_LOSSES
+        assert len(run.loss_curve) == GRID.steps // CURVE_EVERY
         assert (run.forget is not None) == (run.kind == "lstm")
 
 
@@ -76,11 +77,20 @@ def test_the_cache_has_every_cell_with_todays_settings(grid):
 def test_retraining_a_cell_reproduces_the_cache(grid, kind, length, seed, radius):
     run, _ = train_cell(kind, length, seed, GRID, radius)
     (cached,) = [r for r in grid.runs_of(kind, length, radius) if r.seed == seed]
-    assert run.first_losses == pytest.approx(cached.first_losses, rel=2e-3)
-    assert run.loss_curve == pytest.approx(cached.loss_curve, rel=0.05, abs=0.01)
-    assert run.accuracy == pytest.approx(cached.accuracy, abs=0.02)
-    if kind == "lstm":
-        assert run.forget == pytest.approx(cached.forget, abs=0.02)
+    assert differences(dataclasses.asdict(cached), dataclasses.asdict(run), recall.TOLERANCES) == []
+
+
+def test_an_altered_cached_number_fails_the_check(grid):
+    run, _ = train_cell("lstm", 5, 1, GRID)
+    (cached,) = [r for r in grid.runs_of("lstm", 5) if r.seed == 1]
+    for field, change in [("accuracy", 0.05), ("first_losses", 0.01), ("forget", 0.05)]:
+        record = dataclasses.asdict(cached)
+        if isinstance(record[field], list):
+            record[field] = [record[field][0] + change, *record[field][1:]]
+        else:
+            record[field] += change
+        found = differences(record, dataclasses.asdict(run), recall.TOLERANCES)
+        assert len(found) == 1 and found[0].startswith(field), found
 
 
 def test_a_cache_from_other_settings_or_with_missing_cells_is_refused(grid, tmp_path):
@@ -90,9 +100,9 @@ def test_a_cache_from_other_settings_or_with_missing_cells_is_refused(grid, tmp_
     with pytest.raises(ValueError, match="other settings"):
         load_grid(path, dataclasses.replace(GRID, steps=GRID.steps + 1))
     record = json.loads(path.read_text())
-    record["runs"] = record["runs"][1:]
+    record["records"] = record["records"][1:]
     path.write_text(json.dumps(record))
-    with pytest.raises(ValueError, match="lacks 1 cells"):
+    with pytest.raises(ValueError, match="lacks 1 runs"):
         load_grid(path)
     with pytest.raises(FileNotFoundError, match="train_memory_grid.py"):
         load_grid(tmp_path / "nothing.json")

@@ -1,14 +1,16 @@
 """The cached translators are what the code makes, and the widget's reading of typed text is clear."""
 
+import dataclasses
 from dataclasses import asdict
 
 import pytest
 import torch
 
 from helpers import translation
-from helpers.translation import (CHECK_PAIRS, MAX_WORDS, TRANSLATORS, check_subset, course_data, examples,
-                                 fingerprint, known_pairs, load_record, load_translator, new_model, read_sentence,
-                                 score, teacher_forcing_schedule, train_translator)
+from helpers.cache import differences
+from helpers.translation import (MAX_WORDS, TOLERANCES, TRANSLATORS, check_subset, course_data, examples, known_pairs,
+                                 load_record, load_translator, new_model, read_sentence, score,
+                                 teacher_forcing_schedule, train_translator)
 
 REPLAYED_STEPS = 15
 
@@ -26,26 +28,33 @@ def untrained(data):
 
 @pytest.mark.parametrize("name", TRANSLATORS)
 def test_the_cache_was_made_with_todays_settings_and_pairs(name, data):
-    record = load_record(name)
-    assert record["settings"] == asdict(TRANSLATORS[name])
-    assert record["train_fingerprint"] == fingerprint(data.splits.train)
-    assert len(record["losses"]) == TRANSLATORS[name].steps
+    record = load_record(name, data)  # refuses other settings or pairs
+    assert record["seed"] == TRANSLATORS[name].seed and len(record["losses"]) == TRANSLATORS[name].steps
 
 
 @pytest.mark.parametrize("name", TRANSLATORS)
 def test_retraining_reproduces_the_cached_losses(name, data):
     _, losses = train_translator(TRANSLATORS[name], data, steps=REPLAYED_STEPS, report=None)
-    assert losses == pytest.approx(load_record(name)["losses"][:REPLAYED_STEPS], rel=2e-3)
+    cached = load_record(name, data)
+    assert differences({"losses": cached["losses"][:REPLAYED_STEPS]}, {"losses": losses},
+                       {"losses": TOLERANCES["losses"]}) == []
 
 
 @pytest.mark.parametrize("name", TRANSLATORS)
 def test_the_cached_weights_give_the_recorded_scores(name, data):
-    recorded = load_record(name)[f"scores_on_first_{CHECK_PAIRS}_test_pairs"]
     scores, _ = score(load_translator(name, data), data, *check_subset(data))
-    assert scores.exact_match == pytest.approx(recorded["exact_match"], abs=2 / CHECK_PAIRS)
-    assert scores.token_accuracy == pytest.approx(recorded["token_accuracy"], abs=0.005)
-    assert scores.bleu == pytest.approx(recorded["bleu"], abs=0.5)
-    assert scores.teacher_forced == pytest.approx(recorded["teacher_forced"], abs=0.005)
+    recorded = load_record(name, data)["scores"]
+    assert differences(recorded, asdict(scores), {field: TOLERANCES[field] for field in recorded}) == []
+
+
+def test_an_altered_cached_score_or_loss_fails_the_check(data):
+    scores, _ = score(load_translator("plain", data), data, *check_subset(data))
+    recorded = dict(load_record("plain", data)["scores"], exact_match=scores.exact_match + 0.05)
+    assert differences(recorded, asdict(scores), {"exact_match": TOLERANCES["exact_match"]})[0].startswith("exact_match")
+    cached = load_record("plain", data)["losses"][:3]
+    altered = [cached[0], cached[1] * 1.01, cached[2]]
+    assert differences({"losses": altered}, {"losses": cached}, {"losses": TOLERANCES["losses"]}) == [
+        f"losses[1]: cached {altered[1]:.6g}, re-run {cached[1]:.6g} (tolerance rel 0.002, abs 0)"]
 
 
 def test_attention_wins_on_the_longest_sentences_in_the_record(data):
@@ -58,8 +67,12 @@ def test_attention_wins_on_the_longest_sentences_in_the_record(data):
 
 
 def test_a_stale_cache_is_refused(data, monkeypatch):
-    monkeypatch.setattr(translation, "fingerprint", lambda pairs: "something else")
-    with pytest.raises(RuntimeError, match="trained on other pairs"):
+    monkeypatch.setattr(translation, "pairs_fingerprint", lambda pairs: "something else")
+    with pytest.raises(ValueError, match="made from other data"):
+        load_translator("plain", data)
+    monkeypatch.undo()
+    monkeypatch.setitem(TRANSLATORS, "plain", dataclasses.replace(TRANSLATORS["plain"], steps=10))
+    with pytest.raises(ValueError, match="other settings.*train_translators.py"):
         load_translator("plain", data)
     with pytest.raises(ValueError, match="unknown translator 'french'"):
         load_translator("french", data)

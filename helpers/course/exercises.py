@@ -129,14 +129,14 @@ def _compare_numbers(got: Any, expected: Any, atol: float, rtol: float, check_dt
     scalar_expected = want is not None and want.ndim == 0 and not isinstance(expected, (np.ndarray, torch.Tensor))
     if isinstance(expected, torch.Tensor) and not isinstance(got, torch.Tensor):
         if isinstance(got, np.ndarray):
-            return f"it returned a numpy array, but a torch tensor was expected. Convert with torch.from_numpy(...)."
+            return "it returned a numpy array, but a torch tensor was expected. Convert with torch.from_numpy(...)."
         return f"it returned {describe(got)}, but a torch tensor of shape {tuple(expected.shape)} was expected."
     if isinstance(expected, np.ndarray) and not isinstance(got, np.ndarray):
         if isinstance(got, (list, tuple)):
             return (f"it returned a Python {type(got).__name__}, but a numpy array of shape {expected.shape} was "
                     f"expected. Wrap the result with np.array(...), or use numpy operations throughout.")
         if isinstance(got, torch.Tensor):
-            return f"it returned a torch tensor, but a numpy array was expected. Convert with .numpy()."
+            return "it returned a torch tensor, but a numpy array was expected. Convert with .numpy()."
         if _as_array(got) is None or expected.ndim > 0:
             return f"it returned {describe(got)}, but a numpy array of shape {expected.shape} was expected."
     if scalar_expected:

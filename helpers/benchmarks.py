@@ -70,12 +70,12 @@ def adding_task(n: int, length: int, generator: torch.Generator) -> tuple[torch.
 class CopyModel(SequenceModel):
     """A SequenceModel read out at each of the last `count` steps: logits (batch, count, symbols)."""
 
-    def __init__(self, inputs: int, hidden: int, outputs: int, kind: str = "rnn", count: int = 5):
-        super().__init__(inputs, hidden, outputs, kind=kind)
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, kind: str = "rnn", count: int = 5):
+        super().__init__(input_size, hidden_size, output_size, kind=kind)
         self.count = count
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (batch, count, outputs) from the states at the last `count` steps of x (batch, seq, inputs)."""
+        """Logits (batch, count, output_size) from the states at the last `count` steps of x (batch, seq, input_size)."""
         if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
             raise ValueError(f"expected x of shape (batch, seq, {self.rnn.input_size}), got {tuple(x.shape)}")
         outputs, _ = self.rnn(x)
@@ -94,7 +94,7 @@ def score(task: str, outputs: torch.Tensor, y: torch.Tensor) -> float:
 class BenchmarkSettings:
     """Everything about a benchmark run except the task, the kind of cell, the length and the seed."""
 
-    hidden: int
+    hidden_size: int
     steps: int
     lr: float
     batch_size: int = 64
@@ -108,8 +108,8 @@ class BenchmarkSettings:
 # Chosen by a small sweep (seeds 0 and 1): the slowest cells (copy at delay 100 with a GRU or a vanilla RNN,
 # adding at 200 with a GRU) train in 20-40 s on one CPU thread. Copy needs more units and updates than
 # adding; lr 3e-3 learned too slowly for both within these budgets.
-COPY = BenchmarkSettings(hidden=64, steps=1500, lr=1e-2, chrono_horizon=100)
-ADDING = BenchmarkSettings(hidden=32, steps=600, lr=1e-2, chrono_horizon=200)
+COPY = BenchmarkSettings(hidden_size=64, steps=1500, lr=1e-2, chrono_horizon=100)
+ADDING = BenchmarkSettings(hidden_size=32, steps=600, lr=1e-2, chrono_horizon=200)
 LENGTHS = {"copy": (5, 10, 20, 50, 100), "adding": (5, 10, 25, 50, 100, 200)}  # copy: delays; adding: lengths
 SETTINGS = {"copy": COPY, "adding": ADDING}
 KINDS = ("rnn", "lstm", "gru")
@@ -148,11 +148,11 @@ def train_benchmark(task: str, kind: str, length: int, seed: int, settings: Benc
     make_task(task, length, settings)(1, torch.Generator())  # a bad length raises the task's ValueError now
     torch.manual_seed(seed)
     if task == "copy":
-        model = CopyModel(settings.symbols + 2, settings.hidden, settings.symbols, kind=kind, count=settings.count)
+        model = CopyModel(settings.symbols + 2, settings.hidden_size, settings.symbols, kind=kind, count=settings.count)
         trained = nn.Sequential(model, nn.Flatten(0, 1))  # (batch·count, symbols) logits, as cross_entropy wants
         batches = lambda n, g: _flat_labels(copy_task(n, length, g, settings.symbols, settings.count))
     else:
-        model = trained = SequenceModel(2, settings.hidden, 1, kind=kind)
+        model = trained = SequenceModel(2, settings.hidden_size, 1, kind=kind)
         batches = make_task(task, length, settings)
     if settings.chrono_horizon and kind != "rnn":
         chrono_init(model, settings.chrono_horizon)

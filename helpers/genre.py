@@ -20,8 +20,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.text import Vocabulary, load_plays, play_files, play_genre
+from helpers.text import load_plays, play_files, play_genre
 from helpers.training import TrainLog, train
+from helpers.vocab import Vocabulary
 
 GENRE_CLASSES: tuple[str, ...] = ("comedies", "histories", "tragedies")
 
@@ -38,7 +39,7 @@ POOLINGS = ("mean", "max", "last")
 # RNN takes about 15–20 s on one thread. Longer training or max pooling fit the training plays better but did
 # not do better on the validation plays.
 LENGTH, PER_PLAY = 400, 100
-EMBEDDING, HIDDEN, POOLING = 16, 32, "mean"
+EMBEDDING_SIZE, HIDDEN_SIZE, POOLING = 16, 32, "mean"
 STEPS, BATCH_SIZE, LR = 100, 64, 1e-2
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")  # lower-case words; "o'er" and "ne'er" stay whole
@@ -119,18 +120,10 @@ def bag_of_words_baseline(train_texts: list[str], train_labels: torch.Tensor, te
                          f"labels for training, {len(test_texts)} and {len(test_labels)} for testing")
     if smoothing <= 0:
         raise ValueError(f"smoothing must be positive, got {smoothing}")
-    index = {word: i for i, word in enumerate(sorted({w for text in train_texts for w in words(text)}))}
+    vocab = Vocabulary.from_sentences(words(text) for text in train_texts)
 
     def counts(texts: list[str]) -> torch.Tensor:  # (passages, vocabulary) word counts
-        rows, cols = [], []
-        for row, text in enumerate(texts):
-            known = [index[w] for w in words(text) if w in index]
-            rows += [row] * len(known)
-            cols += known
-        table = torch.zeros(len(texts), len(index), dtype=torch.float64)
-        table.index_put_((torch.tensor(rows, dtype=torch.int64), torch.tensor(cols, dtype=torch.int64)),
-                         torch.ones(len(rows), dtype=torch.float64), accumulate=True)
-        return table
+        return vocab.counts([words(text) for text in texts])
 
     classes = int(train_labels.max()) + 1
     one_hot = F.one_hot(train_labels, classes).double()  # (passages, classes)
@@ -144,19 +137,19 @@ def bag_of_words_baseline(train_texts: list[str], train_labels: torch.Tensor, te
 class GenreRNN(nn.Module):
     """Character embedding → bidirectional GRU → pooling over time → linear read-out to the genres."""
 
-    def __init__(self, vocab_size: int, embedding: int, hidden: int, pooling: str = "mean",
+    def __init__(self, vocab_size: int, embedding_size: int, hidden_size: int, pooling: str = "mean",
                  classes: int = len(GENRE_CLASSES)):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
-        if min(vocab_size, embedding, hidden, classes) < 1:
-            raise ValueError(f"sizes must be positive, got vocab_size {vocab_size}, embedding {embedding}, "
-                             f"hidden {hidden}, classes {classes}")
+        if min(vocab_size, embedding_size, hidden_size, classes) < 1:
+            raise ValueError(f"sizes must be positive, got vocab_size {vocab_size}, embedding_size {embedding_size}, "
+                             f"hidden_size {hidden_size}, classes {classes}")
         self.pooling = pooling
         self.vocab_size = vocab_size
-        self.embedding = nn.Embedding(vocab_size, embedding)
-        self.rnn = nn.GRU(embedding, hidden, batch_first=True, bidirectional=True)
-        self.readout = nn.Linear(2 * hidden, classes)
+        self.embedding = nn.Embedding(vocab_size, embedding_size)
+        self.rnn = nn.GRU(embedding_size, hidden_size, batch_first=True, bidirectional=True)
+        self.readout = nn.Linear(2 * hidden_size, classes)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """Class scores (batch, classes) for character ids (batch, seq)."""

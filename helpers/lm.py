@@ -17,8 +17,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.course.exercises import Case, Exercise
-from helpers.text import Vocabulary, batchify, chunks
+from helpers.text import batchify, chunks
 from helpers.training import TrainLog, progress, train
+from helpers.vocab import Vocabulary
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
 KINDS = {"rnn": nn.RNN, "lstm": nn.LSTM}

@@ -51,11 +51,11 @@ def autograd_loss_gradient(x: np.ndarray, w: np.ndarray, b: float, target: float
     return w_t.grad.numpy(), float(b_t.grad)
 
 
-def random_recurrent_matrix(size: int, radius: float, generator: torch.Generator | None = None) -> torch.Tensor:
-    """A random size×size matrix rescaled so that its spectral radius (largest |eigenvalue|) is `radius`."""
-    if size < 1:
-        raise ValueError(f"size must be at least 1, got {size}")
-    weights = torch.randn(size, size, generator=generator, dtype=torch.float64)
+def random_recurrent_matrix(hidden_size: int, radius: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """A random hidden_size × hidden_size matrix rescaled to spectral radius `radius` (largest |eigenvalue|)."""
+    if hidden_size < 1:
+        raise ValueError(f"hidden_size must be at least 1, got {hidden_size}")
+    weights = torch.randn(hidden_size, hidden_size, generator=generator, dtype=torch.float64)
     current = torch.linalg.eigvals(weights).abs().max()
     return weights * (radius / current)
 
@@ -106,9 +106,9 @@ def xor_data(per_corner: int, noise: float, generator: torch.Generator) -> tuple
     return points, labels.repeat_interleave(per_corner)
 
 
-def tanh_mlp(hidden: int, generator: torch.Generator) -> nn.Sequential:
-    """A 2 → hidden → 1 network with a tanh hidden layer, seeded by `generator`."""
-    model = nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+def tanh_mlp(hidden_size: int, generator: torch.Generator) -> nn.Sequential:
+    """A 2 → hidden_size → 1 network with a tanh hidden layer, seeded by `generator`."""
+    model = nn.Sequential(nn.Linear(2, hidden_size), nn.Tanh(), nn.Linear(hidden_size, 1))
     _reinit(model, generator)
     return model
 

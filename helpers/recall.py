@@ -39,7 +39,7 @@ class GridSettings:
     lengths: tuple[int, ...] = (5, 10, 20, 40, 100, 200)
     seeds: tuple[int, ...] = (0, 1, 2)
     radii: tuple[float, ...] = (0.5, 0.95, 1.0, 1.2)  # the vanilla RNN's W_hh starts at these spectral radii
-    hidden: int = 32
+    hidden_size: int = 32
     symbols: int = 8
     steps: int = 2500
     lr: float = 3e-3
@@ -85,7 +85,7 @@ def build_model(kind: str, seed: int, settings: GridSettings = GRID, radius: flo
         raise ValueError(f"the vanilla RNN needs a radius from {settings.radii} and LSTM/GRU none; "
                          f"got kind={kind!r}, radius={radius}")
     torch.manual_seed(seed)
-    model = SequenceModel(settings.symbols, settings.hidden, settings.symbols, kind=kind)
+    model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind=kind)
     if kind == "rnn":
         set_spectral_radius(model, radius)
     else:
@@ -197,7 +197,7 @@ def frozen_recall(radius: float, length: int, seed: int = 0, settings: GridSetti
     if length < 1:
         raise ValueError(f"length must be ≥ 1, got {length}")
     torch.manual_seed(seed)
-    model = SequenceModel(settings.symbols, settings.hidden, settings.symbols, kind="rnn")
+    model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind="rnn")
     set_spectral_radius(model, radius)
     generator = torch.Generator().manual_seed(settings.test_seed + 1)
     x, y = first_symbol_task(train_size, length, settings.symbols, generator)

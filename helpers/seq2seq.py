@@ -31,6 +31,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from helpers.attention import additive_scores, attention_step
 from helpers.course.exercises import Case, Exercise
 from helpers.training import TrainLog, progress, train
+from helpers.vocab import Vocabulary
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
@@ -42,44 +43,16 @@ State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h (B, H), or an LSTM
 
 # --- Words and ids ------------------------------------------------------------------------------
 
-class Vocab:
-    """Words with integer ids: the special tokens first (PAD = 0, BOS, EOS, UNK), then every word seen, sorted."""
-
-    def __init__(self, sentences: Iterable[Sequence[str]]):
-        seen = {word for sentence in sentences for word in sentence}
-        self.words = [*SPECIALS, *sorted(seen - set(SPECIALS))]
-        self.index = {word: i for i, word in enumerate(self.words)}
-        self.pad, self.bos, self.eos, self.unk = PAD_ID, BOS_ID, EOS_ID, UNK_ID
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def __contains__(self, word: str) -> bool:
-        return word in self.index
-
-    def __repr__(self) -> str:
-        return f"Vocab({len(self)} words: {', '.join(self.words[len(SPECIALS):len(SPECIALS) + 5])}, …)"
-
-    def encode(self, tokens: Sequence[str], unknown: str = "error") -> list[int]:
-        """The ids of `tokens`; a word not in the vocabulary is an error, or UNK with unknown="unk"."""
-        if unknown not in ("error", "unk"):
-            raise ValueError(f"unknown must be 'error' or 'unk', got {unknown!r}")
-        missing = list(dict.fromkeys(word for word in tokens if word not in self.index))
-        if missing and unknown == "error":
-            raise ValueError(f"words not in the vocabulary: {', '.join(map(repr, missing))} "
-                             f"(pass unknown='unk' to read them as {UNK})")
-        return [self.index.get(word, self.unk) for word in tokens]
-
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        """The words of `ids` up to the first EOS, leaving out PAD and BOS."""
-        words = []
-        for i in ids:
-            i = int(i)
-            if i == self.eos:
-                break
-            if i not in (self.pad, self.bos):
-                words.append(self.words[i])
-        return words
+def words_of(vocab: Vocabulary, ids: Iterable[int]) -> list[str]:
+    """The words of `ids` up to the first EOS, leaving out PAD and BOS."""
+    words = []
+    for i in ids:
+        i = int(i)
+        if i == EOS_ID:
+            break
+        if i not in (PAD_ID, BOS_ID):
+            words.append(vocab[i])
+    return words
 
 
 class PairLike(Protocol):
@@ -89,9 +62,10 @@ class PairLike(Protocol):
     french: Sequence[str]
 
 
-def build_vocabs(pairs: Sequence[PairLike]) -> tuple[Vocab, Vocab]:
-    """The English (source) and French (target) vocabularies of the pairs."""
-    return Vocab(pair.english for pair in pairs), Vocab(pair.french for pair in pairs)
+def build_vocabs(pairs: Sequence[PairLike]) -> tuple[Vocabulary, Vocabulary]:
+    """The English (source) and French (target) vocabularies of the pairs: the special tokens first, then words."""
+    return (Vocabulary.from_sentences((pair.english for pair in pairs), SPECIALS),
+            Vocabulary.from_sentences((pair.french for pair in pairs), SPECIALS))
 
 
 @dataclass
@@ -122,16 +96,23 @@ def _padded(rows: list[list[int]], pad: int) -> torch.Tensor:
     return out
 
 
-def _encode_all(vocab: Vocab, sentences: list[Sequence[str]], unknown: str, language: str) -> list[list[int]]:
+def _unknown_token(unknown: str) -> str | None:
+    """What an unknown word becomes: an error ("error") or the UNK token ("unk")."""
+    if unknown not in ("error", "unk"):
+        raise ValueError(f"unknown must be 'error' or 'unk', got {unknown!r}")
+    return UNK if unknown == "unk" else None
+
+
+def _encode_all(vocab: Vocabulary, sentences: list[Sequence[str]], unknown: str, language: str) -> list[list[int]]:
     """Every sentence's ids; an error names all the unknown words of all the sentences at once."""
     missing = sorted({word for sentence in sentences for word in sentence if word not in vocab})
     if missing and unknown == "error":
         raise ValueError(f"{len(missing)} {language} word(s) not in the vocabulary: {', '.join(map(repr, missing))} "
                          f"(pass unknown='unk' to read them as {UNK})")
-    return [vocab.encode(sentence, unknown) for sentence in sentences]
+    return [vocab.ids(sentence, _unknown_token(unknown)) for sentence in sentences]
 
 
-def make_batch(pairs: Sequence[PairLike], src_vocab: Vocab, tgt_vocab: Vocab, unknown: str = "error") -> Batch:
+def make_batch(pairs: Sequence[PairLike], src_vocab: Vocabulary, tgt_vocab: Vocabulary, unknown: str = "error") -> Batch:
     """Pairs as one padded Batch: source = the English ids, tgt_in = BOS + French, tgt_out = French + EOS."""
     if not pairs:
         raise ValueError("expected at least one sentence pair, got none")
@@ -140,13 +121,13 @@ def make_batch(pairs: Sequence[PairLike], src_vocab: Vocab, tgt_vocab: Vocab, un
         raise ValueError(f"every English sentence needs at least one word; pairs {empty[:5]} are empty")
     src = _encode_all(src_vocab, [pair.english for pair in pairs], unknown, "English")
     tgt = _encode_all(tgt_vocab, [pair.french for pair in pairs], unknown, "French")
-    src_ids = _padded(src, src_vocab.pad)
-    tgt_in = _padded([[tgt_vocab.bos, *ids] for ids in tgt], tgt_vocab.pad)
-    tgt_out = _padded([[*ids, tgt_vocab.eos] for ids in tgt], tgt_vocab.pad)
-    return Batch(src_ids, src_ids != src_vocab.pad, tgt_in, tgt_out, tgt_out != tgt_vocab.pad)
+    src_ids = _padded(src, PAD_ID)
+    tgt_in = _padded([[BOS_ID, *ids] for ids in tgt], PAD_ID)
+    tgt_out = _padded([[*ids, EOS_ID] for ids in tgt], PAD_ID)
+    return Batch(src_ids, src_ids != PAD_ID, tgt_in, tgt_out, tgt_out != PAD_ID)
 
 
-def encode_pairs(pairs: Sequence[PairLike], src_vocab: Vocab, tgt_vocab: Vocab, unknown: str = "error") -> Batch:
+def encode_pairs(pairs: Sequence[PairLike], src_vocab: Vocabulary, tgt_vocab: Vocabulary, unknown: str = "error") -> Batch:
     """A whole split encoded once; training batches are then its rows, `split.select(rows)`, with no Python per pair."""
     return make_batch(pairs, src_vocab, tgt_vocab, unknown)
 
@@ -190,27 +171,27 @@ class Encoded:
 class Seq2Seq(nn.Module):
     """Encoder–decoder: a one-way GRU/LSTM encoder; a decoder with a fixed context, or with additive attention."""
 
-    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, emb: int = 64, hidden: int = 128, cell: str = "gru",
+    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embedding_size: int = 64, hidden_size: int = 128, kind: str = "gru",
                  attention: bool = False, attention_size: int | None = None):
         super().__init__()
-        if cell not in LAYERS:
-            raise ValueError(f"cell must be one of {sorted(LAYERS)}, got {cell!r}")
-        if min(src_vocab_size, tgt_vocab_size) <= len(SPECIALS) or min(emb, hidden) < 1:
-            raise ValueError(f"need vocabularies larger than the {len(SPECIALS)} special tokens and emb, hidden ≥ 1, "
-                             f"got {src_vocab_size}, {tgt_vocab_size}, {emb}, {hidden}")
-        self.cell, self.has_attention = cell, attention
-        self.src_embed = nn.Embedding(src_vocab_size, emb, padding_idx=PAD_ID)
-        self.tgt_embed = nn.Embedding(tgt_vocab_size, emb, padding_idx=PAD_ID)
-        self.encoder = LAYERS[cell](emb, hidden, batch_first=True)
+        if kind not in LAYERS:
+            raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
+        if min(src_vocab_size, tgt_vocab_size) <= len(SPECIALS) or min(embedding_size, hidden_size) < 1:
+            raise ValueError(f"need vocabularies larger than the {len(SPECIALS)} special tokens and embedding_size, hidden_size ≥ 1, "
+                             f"got {src_vocab_size}, {tgt_vocab_size}, {embedding_size}, {hidden_size}")
+        self.kind, self.has_attention = kind, attention
+        self.src_embed = nn.Embedding(src_vocab_size, embedding_size, padding_idx=PAD_ID)
+        self.tgt_embed = nn.Embedding(tgt_vocab_size, embedding_size, padding_idx=PAD_ID)
+        self.encoder = LAYERS[kind](embedding_size, hidden_size, batch_first=True)
         if attention:
-            size = attention_size or hidden
-            self.key = nn.Linear(hidden, size)                # W_k (with the one bias), applied once per sentence
-            self.query = nn.Linear(hidden, size, bias=False)  # W_q, applied to the decoder state at every step
+            size = attention_size or hidden_size
+            self.key = nn.Linear(hidden_size, size)                # W_k (with the one bias), applied once per sentence
+            self.query = nn.Linear(hidden_size, size, bias=False)  # W_q, applied to the decoder state at every step
             self.v = nn.Linear(size, 1, bias=False)           # v: from tanh(...) (B, S, A) to a score per position
-            self.decoder = CELLS[cell](emb + hidden, hidden)  # the context changes every step: a step loop
+            self.decoder = CELLS[kind](embedding_size + hidden_size, hidden_size)  # the context changes every step: a step loop
         else:
-            self.decoder = LAYERS[cell](emb + hidden, hidden, batch_first=True)  # fixed context: one fused call
-        self.readout = nn.Linear(2 * hidden, tgt_vocab_size)  # next-word logits from [s_t; c_t]
+            self.decoder = LAYERS[kind](embedding_size + hidden_size, hidden_size, batch_first=True)  # fixed context: one fused call
+        self.readout = nn.Linear(2 * hidden_size, tgt_vocab_size)  # next-word logits from [s_t; c_t]
 
     def encode(self, src: torch.Tensor, src_mask: torch.Tensor) -> Encoded:
         """Run the encoder over the real words only (packed), so `final` is the state after each last real word."""
@@ -435,31 +416,31 @@ class Translation:
     finished: bool
 
 
-def translate(model: Seq2Seq, src_vocab: Vocab, tgt_vocab: Vocab, tokens: Sequence[str] | str, max_len: int = 30,
+def translate(model: Seq2Seq, src_vocab: Vocabulary, tgt_vocab: Vocabulary, tokens: Sequence[str] | str, max_len: int = 30,
               unknown: str = "error") -> Translation:
     """Greedy translation of one English sentence (a list of words, or a string split at spaces)."""
     words = tokens.split() if isinstance(tokens, str) else list(tokens)
     if not words:
         raise ValueError("expected at least one English word, got none")
-    src = torch.tensor([src_vocab.encode(words, unknown)])
+    src = torch.tensor([src_vocab.ids(words, _unknown_token(unknown))])
     decoded = greedy_decode(model, src, torch.ones_like(src, dtype=torch.bool), max_len)
     ids = decoded.tokens[0]
     attention = None if decoded.attention is None else decoded.attention[0, :len(ids)].numpy()
-    return Translation([tgt_vocab.words[i] for i in ids], attention, decoded.finished[0])
+    return Translation(tgt_vocab.tokens_of(ids), attention, decoded.finished[0])
 
 
 def _slices(count: int, batch_size: int) -> list[torch.Tensor]:
     return [torch.arange(start, min(start + batch_size, count)) for start in range(0, count, batch_size)]
 
 
-def decode_split(model: Seq2Seq, encoded: Batch, tgt_vocab: Vocab, max_len: int, batch_size: int = 256
+def decode_split(model: Seq2Seq, encoded: Batch, tgt_vocab: Vocabulary, max_len: int, batch_size: int = 256
                  ) -> list[list[str]]:
     """Greedy translations of a whole encoded split, in batches: one list of French words per pair."""
     out = []
     for rows in _slices(len(encoded), batch_size):
         part = encoded.select(rows)
         decoded = greedy_decode(model, part.src, part.src_mask, max_len)
-        out += [[tgt_vocab.words[i] for i in ids] for ids in decoded.tokens]
+        out += [tgt_vocab.tokens_of(ids) for ids in decoded.tokens]
     return out
 
 

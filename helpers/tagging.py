@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.training import TrainLog, train
+from helpers.vocab import Vocabulary
 
 PAD = "<pad>"
 AMBIGUOUS = {  # word → sense → the cue nouns that decide it
@@ -48,9 +49,10 @@ MAX_INTENSIFIERS = 3  # 0–3 intensifiers: "not" comes 1–4 words before the p
 MAX_LENGTH = 7 + MAX_ADJECTIVES + 1 + MAX_INTENSIFIERS  # every sentence is padded to this length
 
 CUES = {cue: (word, sense) for word, senses in AMBIGUOUS.items() for sense, cues in senses.items() for cue in cues}
-WORDS = [PAD, *PLAIN, *AMBIGUOUS, *CUES, *POLARITY]
-TAGS = ["PAD", *dict.fromkeys(PLAIN.values()), "NOUN", "POS", "NEG",
-        *(f"{word.upper()}-{sense}" for word, senses in AMBIGUOUS.items() for sense in senses)]
+WORDS = Vocabulary([*PLAIN, *AMBIGUOUS, *CUES, *POLARITY], specials=(PAD,), separator=" ")  # <pad> has id 0
+TAGS = Vocabulary(["NOUN", "POS", "NEG", *PLAIN.values(),
+                   *(f"{word.upper()}-{sense}" for word, senses in AMBIGUOUS.items() for sense in senses)],
+                  specials=("PAD",), separator=" ")
 SPLITS = ("train", "val", "test")
 MAX_SENTENCES = 100_000  # of about 870,000 possible sentences: more would make the search for new ones slow
 
@@ -111,8 +113,8 @@ class Split:
 class TaggingData:
     """The vocabulary, the tag set and the three splits."""
 
-    words: list[str]
-    tags: list[str]
+    words: Vocabulary
+    tags: Vocabulary
     train: Split
     val: Split
     test: Split
@@ -129,10 +131,10 @@ def encode(sentences: list[list[tuple[str, str]]]) -> Split:
     x = torch.zeros(len(sentences), MAX_LENGTH, dtype=torch.int64)
     y = torch.zeros(len(sentences), MAX_LENGTH, dtype=torch.int64)
     for i, pairs in enumerate(sentences):
-        x[i, :len(pairs)] = torch.tensor([WORDS.index(w) for w, _ in pairs])
-        y[i, :len(pairs)] = torch.tensor([TAGS.index(t) for _, t in pairs])
-    right_ids = torch.tensor([WORDS.index(w) for w in AMBIGUOUS])
-    left_ids = torch.tensor([WORDS.index(w) for w in POLARITY])
+        x[i, :len(pairs)] = torch.tensor(WORDS.ids([w for w, _ in pairs]))
+        y[i, :len(pairs)] = torch.tensor(TAGS.ids([t for _, t in pairs]))
+    right_ids = torch.tensor(WORDS.ids(list(AMBIGUOUS)))
+    left_ids = torch.tensor(WORDS.ids(list(POLARITY)))
     return Split(x, y, torch.isin(x, right_ids), torch.isin(x, left_ids), x == 0)
 
 
@@ -148,7 +150,7 @@ def make_tagging_data(n_train: int, n_val: int, n_test: int, seed: int) -> Taggi
             seen.add(tuple(pairs))
             sentences.append(pairs)
     cuts = (0, n_train, n_train + n_val, n_train + n_val + n_test)
-    return TaggingData(list(WORDS), list(TAGS), *(encode(sentences[a:b]) for a, b in zip(cuts, cuts[1:])))
+    return TaggingData(WORDS, TAGS, *(encode(sentences[a:b]) for a, b in zip(cuts, cuts[1:])))
 
 
 def decode(data: TaggingData, i: int, split: str = "train") -> list[tuple[str, str]]:
@@ -181,25 +183,25 @@ class Tagger(nn.Module):
     backward direction reads it first, from a state that depends only on how much padding there is.
     """
 
-    def __init__(self, words: int, tags: int, hidden: int = 64, kind: str = "gru", bidirectional: bool = False,
-                 num_layers: int = 1, dropout: float = 0.0, embedding: int = 16):
+    def __init__(self, words: int, tags: int, hidden_size: int = 64, kind: str = "gru", bidirectional: bool = False,
+                 num_layers: int = 1, dropout: float = 0.0, embedding_size: int = 16):
         super().__init__()
         if kind not in CELLS:
             raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
         if num_layers < 1 or not 0.0 <= dropout < 1.0:
             raise ValueError(f"need num_layers ≥ 1 and 0 ≤ dropout < 1, got {num_layers} and {dropout}")
         self.kind, self.bidirectional = kind, bidirectional
-        self.embed = nn.Embedding(words, embedding, padding_idx=0)
+        self.embedding = nn.Embedding(words, embedding_size, padding_idx=0)
         # dropout acts between layers, so it means nothing for one layer (and torch would warn)
-        self.rnn = CELLS[kind](embedding, hidden, num_layers=num_layers, batch_first=True,
+        self.rnn = CELLS[kind](embedding_size, hidden_size, num_layers=num_layers, batch_first=True,
                                bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
-        self.readout = nn.Linear(hidden * (2 if bidirectional else 1), tags)
+        self.readout = nn.Linear(hidden_size * (2 if bidirectional else 1), tags)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Tag scores (batch, seq, tags) for word ids x (batch, seq)."""
         if x.dim() != 2 or x.dtype != torch.int64:
             raise ValueError(f"expected word ids of shape (batch, seq) and dtype int64, got {tuple(x.shape)} {x.dtype}")
-        outputs, _ = self.rnn(self.embed(x))
+        outputs, _ = self.rnn(self.embedding(x))
         return self.readout(outputs)
 
 

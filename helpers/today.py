@@ -36,53 +36,53 @@ def _describe(tensor: object) -> str:
     return f"a {type(tensor).__name__}"
 
 
-def _check_tokens(tokens: torch.Tensor, vocab: int, expected: str, dims: int) -> None:
+def _check_tokens(tokens: torch.Tensor, vocab_size: int, expected: str, dims: int) -> None:
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != dims or tokens.dtype != torch.long:
         raise ValueError(f"expected token ids as a torch.long tensor of shape {expected}, got {_describe(tokens)}")
-    if tokens.numel() and (tokens.min() < 0 or tokens.max() >= vocab):
-        raise ValueError(f"expected token ids in 0 … {vocab - 1} (the vocabulary has {vocab}), "
+    if tokens.numel() and (tokens.min() < 0 or tokens.max() >= vocab_size):
+        raise ValueError(f"expected token ids in 0 … {vocab_size - 1} (the vocabulary has {vocab_size}), "
                          f"got ids from {tokens.min().item()} to {tokens.max().item()}")
 
 
-def _check_sizes(vocab: int, dim: int, even: bool = False) -> None:
-    if vocab < 1 or dim < 1 or (even and dim % 2):
-        need = "an even dim ≥ 2 (sines and cosines in pairs)" if even else "dim ≥ 1"
-        raise ValueError(f"expected vocab ≥ 1 and {need}, got vocab = {vocab}, dim = {dim}")
+def _check_sizes(vocab_size: int, hidden_size: int, even: bool = False) -> None:
+    if vocab_size < 1 or hidden_size < 1 or (even and hidden_size % 2):
+        need = "an even hidden_size ≥ 2 (sines and cosines in pairs)" if even else "hidden_size ≥ 1"
+        raise ValueError(f"expected vocab_size ≥ 1 and {need}, got vocab_size = {vocab_size}, hidden_size = {hidden_size}")
 
 
 # --- Two decoders, one token at a time --------------------------------------------------------
 
 class RecurrentDecoder(nn.Module):
-    """A GRU language model: embedding → nn.GRUCell → readout. Its state is one vector of size dim."""
+    """A GRU language model: embedding → nn.GRUCell → readout. Its state is one vector of size hidden_size."""
 
-    def __init__(self, vocab: int = 64, dim: int = 64):
+    def __init__(self, vocab_size: int = 64, hidden_size: int = 64):
         super().__init__()
-        _check_sizes(vocab, dim)
-        self.vocab, self.dim = vocab, dim
-        self.embed = nn.Embedding(vocab, dim)
-        self.cell = nn.GRUCell(dim, dim)
-        self.readout = nn.Linear(dim, vocab)
+        _check_sizes(vocab_size, hidden_size)
+        self.vocab_size, self.hidden_size = vocab_size, hidden_size
+        self.embedding = nn.Embedding(vocab_size, hidden_size)
+        self.cell = nn.GRUCell(hidden_size, hidden_size)
+        self.readout = nn.Linear(hidden_size, vocab_size)
 
     def start(self, batch: int = 1) -> torch.Tensor:
-        """The state before the first token: zeros (batch, dim)."""
-        return torch.zeros(batch, self.dim)
+        """The state before the first token: zeros (batch, hidden_size)."""
+        return torch.zeros(batch, self.hidden_size)
 
     def step(self, token_ids: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Read one token per sequence (batch,): (logits (batch, vocab), next state (batch, dim))."""
-        _check_tokens(token_ids, self.vocab, "(batch,)", 1)
-        if not isinstance(state, torch.Tensor) or state.shape != (len(token_ids), self.dim):
-            raise ValueError(f"expected a state of shape ({len(token_ids)}, {self.dim}), got {_describe(state)}")
-        state = self.cell(self.embed(token_ids), state)
+        """Read one token per sequence (batch,): (logits (batch, vocab_size), next state (batch, hidden_size))."""
+        _check_tokens(token_ids, self.vocab_size, "(batch,)", 1)
+        if not isinstance(state, torch.Tensor) or state.shape != (len(token_ids), self.hidden_size):
+            raise ValueError(f"expected a state of shape ({len(token_ids)}, {self.hidden_size}), got {_describe(state)}")
+        state = self.cell(self.embedding(token_ids), state)
         return self.readout(state), state
 
     def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Whole sequences (batch, n): (logits (batch, n, vocab), the state after the last token)."""
-        _check_tokens(tokens, self.vocab, "(batch, n)", 2)
+        """Whole sequences (batch, n): (logits (batch, n, vocab_size), the state after the last token)."""
+        _check_tokens(tokens, self.vocab_size, "(batch, n)", 2)
         state, states = self.start(len(tokens)), []
-        for x in self.embed(tokens).unbind(dim=1):  # a recurrence cannot skip ahead: n steps, one after another
+        for x in self.embedding(tokens).unbind(dim=1):  # a recurrence cannot skip ahead: n steps, one after another
             state = self.cell(x, state)
             states.append(state)
-        logits = self.readout(torch.stack(states, dim=1)) if states else torch.zeros(len(tokens), 0, self.vocab)
+        logits = self.readout(torch.stack(states, dim=1)) if states else torch.zeros(len(tokens), 0, self.vocab_size)
         return logits, state
 
     def prefill(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -90,9 +90,9 @@ class RecurrentDecoder(nn.Module):
         return self.forward(tokens)[1]
 
 
-def positions(first: int, count: int, dim: int) -> torch.Tensor:
-    """Sinusoidal position codes (count, dim) for positions first, first + 1, … (Vaswani et al., 2017)."""
-    frequencies = 10000 ** (-torch.arange(0, dim, 2) / dim)  # from 1 down to about 1/10000
+def positions(first: int, count: int, hidden_size: int) -> torch.Tensor:
+    """Sinusoidal position codes (count, hidden_size) for positions first, first + 1, … (Vaswani et al., 2017)."""
+    frequencies = 10000 ** (-torch.arange(0, hidden_size, 2) / hidden_size)  # from 1 down to about 1/10000
     angles = torch.arange(first, first + count, dtype=torch.float32)[:, None] * frequencies
     return torch.cat([angles.sin(), angles.cos()], dim=1)
 
@@ -104,63 +104,63 @@ class AttentionDecoder(nn.Module):
     Each head compares its query with the keys of ALL positions so far (scaled dot products), takes
     a softmax and reads out the weighted sum of their values. There is no MLP block: one layer is
     enough to see what attention costs. The cache is a pair (keys, values), each
-    (batch, heads, n, dim / heads): one more row per token. `step` grows it with torch.cat, which
+    (batch, heads, n, hidden_size / heads): one more row per token. `step` grows it with torch.cat, which
     copies the n old rows too: also O(n) per token (real systems allocate ahead; the reads stay O(n)).
     """
 
-    def __init__(self, vocab: int = 64, dim: int = 64, heads: int = 1):
+    def __init__(self, vocab_size: int = 64, hidden_size: int = 64, heads: int = 1):
         super().__init__()
-        _check_sizes(vocab, dim, even=True)
-        if heads < 1 or dim % heads:
-            raise ValueError(f"expected heads ≥ 1 that divide dim = {dim}, got heads = {heads}")
-        self.vocab, self.dim, self.heads = vocab, dim, heads
-        self.embed = nn.Embedding(vocab, dim)
-        self.query, self.key, self.value, self.out = (nn.Linear(dim, dim) for _ in range(4))
-        self.readout = nn.Linear(dim, vocab)
+        _check_sizes(vocab_size, hidden_size, even=True)
+        if heads < 1 or hidden_size % heads:
+            raise ValueError(f"expected heads ≥ 1 that divide hidden_size = {hidden_size}, got heads = {heads}")
+        self.vocab_size, self.hidden_size, self.heads = vocab_size, hidden_size, heads
+        self.embedding = nn.Embedding(vocab_size, hidden_size)
+        self.query, self.key, self.value, self.out = (nn.Linear(hidden_size, hidden_size) for _ in range(4))
+        self.readout = nn.Linear(hidden_size, vocab_size)
 
     def _split(self, x: torch.Tensor) -> torch.Tensor:
-        """(batch, n, dim) → (batch, heads, n, dim / heads): each head gets its own slice of the features."""
+        """(batch, n, hidden_size) → (batch, heads, n, hidden_size / heads): each head gets its own slice of the features."""
         batch, n, _ = x.shape
-        return x.reshape(batch, n, self.heads, self.dim // self.heads).transpose(1, 2)
+        return x.reshape(batch, n, self.heads, self.hidden_size // self.heads).transpose(1, 2)
 
     def _inputs(self, tokens: torch.Tensor, first: int) -> torch.Tensor:
-        """Embeddings plus position codes (batch, n, dim) for tokens (batch, n) at positions first, first + 1, …"""
-        return self.embed(tokens) + positions(first, tokens.shape[1], self.dim)
+        """Embeddings plus position codes (batch, n, hidden_size) for tokens (batch, n) at positions first, first + 1, …"""
+        return self.embedding(tokens) + positions(first, tokens.shape[1], self.hidden_size)
 
     def _keys_values(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The cache rows of inputs x (batch, n, dim): keys and values, each (batch, heads, n, dim / heads)."""
+        """The cache rows of inputs x (batch, n, hidden_size): keys and values, each (batch, heads, n, hidden_size / heads)."""
         return self._split(self.key(x)), self._split(self.value(x))
 
     def _attend(self, x: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
                 mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (batch, m, vocab) for inputs x (batch, m, dim) that attend over keys and values."""
-        queries = self._split(self.query(x))                                      # (B, heads, m, dim / heads)
+        """Logits (batch, m, vocab_size) for inputs x (batch, m, hidden_size) that attend over keys and values."""
+        queries = self._split(self.query(x))                                      # (B, heads, m, hidden_size / heads)
         scores = queries @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])    # (B, heads, m, n)
         if mask is not None:
             scores = scores.masked_fill(~mask, float("-inf"))                     # no peeking at later tokens
-        context = torch.softmax(scores, dim=-1) @ values                         # (B, heads, m, dim / heads)
+        context = torch.softmax(scores, dim=-1) @ values                         # (B, heads, m, hidden_size / heads)
         context = context.transpose(1, 2).reshape(x.shape)                       # heads side by side again
         return self.readout(x + self.out(context))                               # residual, then readout
 
     def start(self, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
-        """The cache before the first token: empty keys and values (batch, heads, 0, dim / heads)."""
-        empty = torch.zeros(batch, self.heads, 0, self.dim // self.heads)
+        """The cache before the first token: empty keys and values (batch, heads, 0, hidden_size / heads)."""
+        empty = torch.zeros(batch, self.heads, 0, self.hidden_size // self.heads)
         return empty, empty.clone()
 
     def step(self, token_ids: torch.Tensor, cache: tuple[torch.Tensor, torch.Tensor]
              ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        """Read one token per sequence (batch,): (logits (batch, vocab), the cache one row longer)."""
-        _check_tokens(token_ids, self.vocab, "(batch,)", 1)
+        """Read one token per sequence (batch,): (logits (batch, vocab_size), the cache one row longer)."""
+        _check_tokens(token_ids, self.vocab_size, "(batch,)", 1)
         self._check_cache(cache, len(token_ids))
         keys, values = cache
-        x = self._inputs(token_ids[:, None], first=keys.shape[2])                # (B, 1, dim) at position n
+        x = self._inputs(token_ids[:, None], first=keys.shape[2])                # (B, 1, hidden_size) at position n
         new_keys, new_values = self._keys_values(x)
         keys = torch.cat([keys, new_keys], dim=2)                                # one more row: copies all n rows
         values = torch.cat([values, new_values], dim=2)
         return self._attend(x, keys, values)[:, 0], (keys, values)
 
     def _check_cache(self, cache: object, batch: int) -> None:
-        expected = (batch, self.heads, "n", self.dim // self.heads)
+        expected = (batch, self.heads, "n", self.hidden_size // self.heads)
         good = (isinstance(cache, (tuple, list)) and len(cache) == 2 and
                 all(isinstance(t, torch.Tensor) and t.dim() == 4 and t.shape == cache[0].shape for t in cache))
         if not good or (cache[0].shape[:2], cache[0].shape[3]) != (expected[:2], expected[3]):
@@ -168,8 +168,8 @@ class AttentionDecoder(nn.Module):
             raise ValueError(f"expected a cache (keys, values), each of shape {expected}, got {got}")
 
     def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        """Whole sequences (batch, n) at once with a causal mask: (logits (batch, n, vocab), the cache)."""
-        _check_tokens(tokens, self.vocab, "(batch, n)", 2)
+        """Whole sequences (batch, n) at once with a causal mask: (logits (batch, n, vocab_size), the cache)."""
+        _check_tokens(tokens, self.vocab_size, "(batch, n)", 2)
         x = self._inputs(tokens, first=0)
         keys, values = self._keys_values(x)
         n = tokens.shape[1]
@@ -182,7 +182,7 @@ class AttentionDecoder(nn.Module):
         With one layer, the keys and values are projections of the inputs alone, so the cache needs
         no attention (no n × n scores): exactly the rows `step` would have appended one by one.
         """
-        _check_tokens(tokens, self.vocab, "(batch, n)", 2)
+        _check_tokens(tokens, self.vocab_size, "(batch, n)", 2)
         return self._keys_values(self._inputs(tokens, first=0))
 
 
@@ -212,7 +212,7 @@ def flops_per_token(decoder: Decoder, n: int) -> int:
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"expected a prefix length n ≥ 0 (an int), got {n!r}")
-    d, V = decoder.dim, decoder.vocab
+    d, V = decoder.hidden_size, decoder.vocab_size
     if isinstance(decoder, RecurrentDecoder):
         return 6 * d * d + d * V
     if isinstance(decoder, AttentionDecoder):
@@ -247,7 +247,7 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
     seconds, sizes = [], []
     with torch.no_grad():
         for n in prefix_lengths:
-            tokens = torch.randint(0, decoder.vocab, (1, n + 1), generator=generator)
+            tokens = torch.randint(0, decoder.vocab_size, (1, n + 1), generator=generator)
             state, token = decoder.prefill(tokens[:, :n]), tokens[:, n]
             decoder.step(token, state)  # warm-up: the first call after a new size pays one-off costs
             times = []
@@ -355,25 +355,25 @@ def linear_recurrence_scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 # --- Exercises ------------------------------------------------------------------------------------
 
-def cache_bytes(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
-    """Bytes of a key/value cache after n tokens: a key and a value row of `dim` numbers per token and layer."""
-    return 2 * n * dim * layers * bytes_per_number
+def cache_bytes(n: int, hidden_size: int, layers: int, bytes_per_number: int = 4) -> int:
+    """Bytes of a key/value cache after n tokens: a key and a value row of `hidden_size` numbers per token and layer."""
+    return 2 * n * hidden_size * layers * bytes_per_number
 
 
-def _cache_keys_only(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
-    return n * dim * layers * bytes_per_number
+def _cache_keys_only(n: int, hidden_size: int, layers: int, bytes_per_number: int = 4) -> int:
+    return n * hidden_size * layers * bytes_per_number
 
 
-def _cache_one_layer(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
-    return 2 * n * dim * bytes_per_number
+def _cache_one_layer(n: int, hidden_size: int, layers: int, bytes_per_number: int = 4) -> int:
+    return 2 * n * hidden_size * bytes_per_number
 
 
-def _cache_in_bits(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
-    return 2 * n * dim * layers * bytes_per_number * 8
+def _cache_in_bits(n: int, hidden_size: int, layers: int, bytes_per_number: int = 4) -> int:
+    return 2 * n * hidden_size * layers * bytes_per_number * 8
 
 
-def _cache_in_numbers(n: int, dim: int, layers: int, bytes_per_number: int = 4) -> int:
-    return 2 * n * dim * layers
+def _cache_in_numbers(n: int, hidden_size: int, layers: int, bytes_per_number: int = 4) -> int:
+    return 2 * n * hidden_size * layers
 
 
 check_cache_bytes = Exercise(

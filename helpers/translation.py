@@ -19,8 +19,9 @@ import torch
 
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint
 from helpers.metrics import corpus_bleu, exact_match, token_accuracy
+from helpers.vocab import Vocabulary
 from helpers.phrasebook import Pair, Splits, detokenize_french, make_splits, tokenize_english
-from helpers.seq2seq import Batch, Seq2Seq, Translation, Vocab, build_vocabs, decode_split, encode_pairs, \
+from helpers.seq2seq import Batch, Seq2Seq, Translation, build_vocabs, decode_split, encode_pairs, \
     teacher_forced_accuracy, train_seq2seq, translate
 
 CACHE = DATA_DIR / "translators"
@@ -37,8 +38,8 @@ class Settings:
     attention: bool
     steps: int = 3000
     lr: float = 3e-3
-    emb: int = 64
-    hidden: int = 128
+    embedding_size: int = 64
+    hidden_size: int = 128
     batch_size: int = 64
     seed: int = 0
     sampling_until: float = 1.0  # scheduled sampling: teacher forcing falls linearly to this value (1.0: always)
@@ -56,8 +57,8 @@ class Data:
     """The phrasebook splits, their vocabularies and the splits encoded as id tensors."""
 
     splits: Splits
-    src_vocab: Vocab
-    tgt_vocab: Vocab
+    src_vocab: Vocabulary
+    tgt_vocab: Vocabulary
     train: Batch
     val: Batch
     test: Batch
@@ -80,7 +81,7 @@ def pairs_fingerprint(pairs: list[Pair]) -> str:
 def new_model(settings: Settings, data: Data) -> Seq2Seq:
     """A freshly initialised translator (seeded) with the given settings."""
     torch.manual_seed(settings.seed)
-    return Seq2Seq(len(data.src_vocab), len(data.tgt_vocab), emb=settings.emb, hidden=settings.hidden,
+    return Seq2Seq(len(data.src_vocab), len(data.tgt_vocab), embedding_size=settings.embedding_size, hidden_size=settings.hidden_size,
                    attention=settings.attention)
 
 
@@ -212,9 +213,9 @@ def known_pairs(data: Data) -> dict[tuple[str, ...], tuple[str, str]]:
     return known
 
 
-def unknown_word_message(unknown: list[str], vocab: Vocab) -> str:
+def unknown_word_message(unknown: list[str], vocab: Vocabulary) -> str:
     """A friendly message naming the words the translators never saw, with close known words where there are any."""
-    known = [word for word in vocab.words if not word.startswith("<")]
+    known = [word for word in vocab.tokens if word not in vocab.specials]
     parts = []
     for word in unknown:
         close = difflib.get_close_matches(word, known, n=2, cutoff=0.75)
@@ -253,15 +254,10 @@ def translation_memory(train: list[Pair], pairs: list[Pair], chunk: int = 256) -
     Similarity is the cosine between word-count vectors (ties go to the earlier training pair), the way
     old translation-memory tools looked up earlier work.
     """
-    words = {word: i for i, word in enumerate(sorted({w for pair in train for w in pair.english}))}
+    vocab = Vocabulary.from_sentences(pair.english for pair in train)
 
     def counts(sentences: list[Pair]) -> torch.Tensor:
-        matrix = torch.zeros(len(sentences), len(words))
-        for row, pair in enumerate(sentences):
-            for word in pair.english:
-                if word in words:
-                    matrix[row, words[word]] += 1
-        return torch.nn.functional.normalize(matrix, dim=1)
+        return torch.nn.functional.normalize(vocab.counts([pair.english for pair in sentences]).float(), dim=1)
 
     memory, queries = counts(train), counts(pairs)
     best = torch.cat([(queries[start:start + chunk] @ memory.T).argmax(dim=1) for start in range(0, len(pairs), chunk)])

@@ -13,7 +13,7 @@ from helpers.benchmarks import (ADDING, ADDING_TOLERANCE, COPY, LENGTHS, SOLVED,
                                 adding_task, chance_accuracy, copy_task, held_out_set, memory_span, score,
                                 train_benchmark)
 
-TINY = BenchmarkSettings(hidden=8, steps=5, lr=1e-2, chrono_horizon=20, test_size=50)
+TINY = BenchmarkSettings(hidden_size=8, steps=5, lr=1e-2, chrono_horizon=20, test_size=50)
 
 
 def test_copy_task_shapes_and_answer_positions():
@@ -74,7 +74,7 @@ def test_copy_model_reads_out_the_last_count_steps():
 
 
 def test_chance_accuracy_is_measured_on_the_test_set():
-    settings = BenchmarkSettings(hidden=8, steps=1, lr=1e-2)  # 2000 test sequences
+    settings = BenchmarkSettings(hidden_size=8, steps=1, lr=1e-2)  # 2000 test sequences
     assert abs(chance_accuracy("copy", 10, settings) - 1 / 8) < 0.02
     assert abs(chance_accuracy("adding", 50, settings) - (1 - 0.9 ** 2)) < 0.03  # P(|y − 1| < 0.1)
 

@@ -44,7 +44,7 @@ WIDGETS = {
                    AnswerQuiz("Check your understanding")],
     "02_vanilla_rnn": [Move(unroll_demo, "length"), AnswerQuiz("Check your understanding")],
     "03_training_rnns": [Move(temperature_demo, "temperature"), AnswerQuiz("Check your understanding")],
-    "04_vanishing_gradients": [Move(gradient_decay_demo, "length", "radius", "hidden", "activation"),
+    "04_vanishing_gradients": [Move(gradient_decay_demo, "length", "radius", "hidden_size", "activation"),
                                AnswerQuiz("Check your understanding")],
     "05_lstm": [Move(gate_demo, "forget", "input_gate", "output", "steps"), AnswerQuiz("Check your understanding")],
     "06_gru": [Move(comparison_demo, "length"), AnswerQuiz("Check your understanding")],

@@ -73,7 +73,7 @@ def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
     from helpers.demos.gru import comparison_demo
     from helpers.tasks import compare_cells
 
-    result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden=8, steps=10, test_size=100)
+    result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=10, test_size=100)
     demo = comparison_demo(result)
     demo.controls["length"].value = 3
     assert demo.text == f"L = 3 (the answer is 2 steps back): vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"

@@ -5,7 +5,8 @@ import torch
 from torch import nn
 
 from helpers import genre
-from helpers.text import Vocabulary, load_plays, play_files, play_genre
+from helpers.text import load_plays, play_files, play_genre
+from helpers.vocab import Vocabulary
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -100,7 +101,7 @@ def test_bag_of_words_errors():
 @pytest.mark.parametrize("pooling", genre.POOLINGS)
 def test_the_classifier_scores_three_genres_per_passage(pooling):
     torch.manual_seed(0)
-    model = genre.GenreRNN(vocab_size=10, embedding=4, hidden=5, pooling=pooling)
+    model = genre.GenreRNN(vocab_size=10, embedding_size=4, hidden_size=5, pooling=pooling)
     scores = model(torch.randint(0, 10, (7, 12)))
     assert scores.shape == (7, 3)
     assert model.rnn.bidirectional and model.readout.in_features == 10
@@ -129,7 +130,7 @@ def test_a_short_training_run_learns_a_toy_task():
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(0)
     ids, labels = _toy_task(300, generator)
-    model = genre.GenreRNN(vocab_size=6, embedding=4, hidden=8, pooling="max")
+    model = genre.GenreRNN(vocab_size=6, embedding_size=4, hidden_size=8, pooling="max")
     losses = genre.train_genre_rnn(model, ids, labels, steps=60, generator=generator, batch_size=32, lr=1e-2).losses
     assert len(losses) == 60 and sum(losses[-10:]) < 0.5 * sum(losses[:10])
     test_ids, test_labels = _toy_task(200, generator)

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from helpers.lm import CharLM, clip_by_global_norm, detach_state, generate, perplexity, train_lm, with_temperature
 from helpers.training import count_parameters
-from helpers.text import Vocabulary
+from helpers.vocab import Vocabulary
 from exercise_checks import assert_catches_every_listed_mistake
 
 PATTERN = "abcd" * 300

@@ -8,6 +8,7 @@ import torch
 
 from helpers import text as txt
 from helpers.ngram import NGramModel, uniform_perplexity
+from helpers.vocab import Vocabulary
 
 # The tiny corpus "abab" over the vocabulary a=0, b=1, c=2 (c never occurs), so V = 3.
 ABAB = [0, 1, 0, 1]
@@ -98,7 +99,7 @@ def test_refitting_replaces_the_counts():
 
 def test_longer_contexts_fit_their_training_text_better():
     text = txt.load_plays(["macbeth"])["macbeth"]
-    vocab = txt.Vocabulary.from_text(text)
+    vocab = Vocabulary.from_text(text)
     ids = vocab.encode(text)
     perplexities = [NGramModel(order, len(vocab)).fit(ids).perplexity(ids) for order in (1, 2, 3)]
     assert perplexities[2] < perplexities[1] < perplexities[0] < uniform_perplexity(len(vocab))

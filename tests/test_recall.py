@@ -44,7 +44,7 @@ def test_build_model_checks_kind_and_radius():
 
 def test_lstm_and_gru_start_with_chrono_gates():
     lstm = build_model("lstm", 0)
-    h = GRID.hidden
+    h = GRID.hidden_size
     forget = lstm.rnn.bias_ih_l0[h:2 * h].detach()
     assert forget.min() >= 0 and forget.max() <= np.log(GRID.chrono_horizon - 1) + 1e-6
     assert torch.equal(lstm.rnn.bias_ih_l0[:h].detach(), -forget)
@@ -154,4 +154,4 @@ def test_lstm_forget_gates_are_per_unit_and_sorted():
     model = build_model("lstm", 0)
     x, _ = recall.test_set(5)
     gates = recall.mean_forget_gates(model, x[:50])
-    assert len(gates) == GRID.hidden and gates == sorted(gates) and 0 < gates[0] <= gates[-1] < 1
+    assert len(gates) == GRID.hidden_size and gates == sorted(gates) and 0 < gates[0] <= gates[-1] < 1

@@ -91,7 +91,7 @@ def test_masks_are_disjoint_and_mark_the_ambiguous_words_the_polar_adjectives_an
             assert [w in AMBIGUOUS for w in row] == right and [w in POLARITY for w in row] == left
         lengths = (~part.mask_pad).sum(dim=1)
         assert torch.equal(part.mask_pad, torch.arange(MAX_LENGTH) >= lengths[:, None])  # padding only at the end
-        assert torch.all(part.y[part.mask_pad] == data.tags.index("PAD")) and lengths.min() >= 7
+        assert torch.all(part.y[part.mask_pad] == data.tags.index["PAD"]) and lengths.min() >= 7
 
 
 def test_decode_shows_a_sentence_without_padding(data):
@@ -106,7 +106,7 @@ def test_decode_shows_a_sentence_without_padding(data):
 def test_the_tagger_scores_every_tag_at_every_position(kind, bidirectional, num_layers):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # dropout with one layer must not make torch warn
-        model = Tagger(39, 18, hidden=8, kind=kind, bidirectional=bidirectional, num_layers=num_layers, dropout=0.2)
+        model = Tagger(39, 18, hidden_size=8, kind=kind, bidirectional=bidirectional, num_layers=num_layers, dropout=0.2)
     assert model(torch.zeros(5, 11, dtype=torch.int64)).shape == (5, 11, 18)
     assert model.readout.in_features == 8 * (2 if bidirectional else 1) and model.rnn.num_layers == num_layers
     assert model.rnn.dropout == (0.2 if num_layers == 2 else 0.0)
@@ -157,7 +157,7 @@ def test_a_bidirectional_tagger_gets_the_right_decided_tags_a_forward_one_can_on
     scores = {}
     for bidirectional in (False, True):
         torch.manual_seed(0)
-        model = Tagger(len(data.words), len(data.tags), hidden=64, bidirectional=bidirectional)
+        model = Tagger(len(data.words), len(data.tags), hidden_size=64, bidirectional=bidirectional)
         log = train_tagger(model, data, 200, torch.Generator().manual_seed(0))
         scores[bidirectional] = tag_accuracies(model, data.test)
         assert log.steps == 200 and not model.training

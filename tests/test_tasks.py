@@ -74,11 +74,11 @@ def test_input_gradient_norms_has_one_value_per_step():
 def test_compare_cells_trains_every_kind_at_every_length_with_the_same_budget():
     from helpers.tasks import compare_cells
 
-    result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden=8, steps=20, test_size=100)
+    result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=20, test_size=100)
     assert set(result.accuracy) == {"rnn", "gru"} and set(result.accuracy["gru"]) == {3, 4}
     assert all(len(result.losses[k][n]) == 20 for k in ("rnn", "gru") for n in (3, 4))
     assert all(0 <= result.accuracy[k][n] <= 1 and result.seconds_per_epoch[k][n] > 0 for k in ("rnn", "gru") for n in (3, 4))
-    again = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden=8, steps=20, test_size=100)
+    again = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=20, test_size=100)
     assert again.losses == result.losses, "the same seeds give the same training"
 
 

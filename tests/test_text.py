@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from helpers.vocab import Vocabulary
+
 from helpers import text as txt
 
 SAMPLE = """# A Play
@@ -119,40 +121,10 @@ def test_corpus_summary(plays):
     assert f"{sum(map(len, plays.values())):,}" in summary
 
 
-def test_vocabulary_round_trips():
-    vocab = txt.Vocabulary.from_text("hello, world\n")
-    assert vocab.chars == ["\n", " ", ",", "d", "e", "h", "l", "o", "r", "w"] and len(vocab) == 10
-    ids = vocab.encode("hello world")
-    assert ids.dtype == torch.int64 and ids.tolist() == [5, 4, 6, 6, 7, 1, 9, 7, 8, 6, 3]
-    assert vocab.decode(ids) == vocab.decode(ids.numpy()) == vocab.decode(ids.tolist()) == "hello world"
-    assert vocab.encode("").tolist() == [] and vocab.decode([]) == ""
-
-
-def test_vocabulary_round_trips_the_corpus(plays):
+def test_the_corpus_round_trips_through_a_character_vocabulary(plays):
     text = plays["hamlet"]
-    vocab = txt.Vocabulary.from_text(text)
+    vocab = Vocabulary.from_text(text)
     assert vocab.decode(vocab.encode(text)) == text
-
-
-def test_unknown_characters_are_named_and_can_be_replaced():
-    vocab = txt.Vocabulary.from_text("abc ")
-    with pytest.raises(ValueError, match=r"character 'z' at position 2 .* \(3 unknown characters in all\).*replace_unknown"):
-        vocab.encode("abzcz—")
-    assert vocab.unknown_counts("abzcz—") == {"z": 2, "—": 1}
-    assert vocab.replace_unknown("abzcz—") == "ab c  "
-    assert vocab.replace_unknown("abzc", fallback="a") == "abac"
-    with pytest.raises(ValueError, match="fallback must be a character of the vocabulary, got 'z'"):
-        vocab.replace_unknown("abc", fallback="z")
-
-
-def test_vocabulary_errors():
-    with pytest.raises(ValueError, match="distinct single characters"):
-        txt.Vocabulary(["a", "a"])
-    vocab = txt.Vocabulary(["a", "b"])
-    with pytest.raises(ValueError, match=r"ids must lie in 0..1, got 2"):
-        vocab.decode([0, 2])
-    with pytest.raises(ValueError, match="1-D sequence of integers"):
-        vocab.decode(torch.zeros(2, 2, dtype=torch.int64))
 
 
 def test_batchify_cuts_contiguous_streams():
@@ -201,7 +173,7 @@ def test_the_missing_package_error_says_how_to_install(monkeypatch):
 
 def test_a_real_batch_decodes_to_the_text(plays):
     text = plays["macbeth"]
-    vocab = txt.Vocabulary.from_text(text)
+    vocab = Vocabulary.from_text(text)
     x, y = txt.chunks(txt.batchify(vocab.encode(text), 8), 50)[2]
     row = len(text) // 8
     assert vocab.decode(x[3]) == text[3 * row + 100 : 3 * row + 150]

@@ -30,14 +30,14 @@ def _generate(decoder, tokens):
 @torch.no_grad()
 def test_gru_decoder_steps_match_its_forward_and_nn_gru_with_the_same_weights():
     torch.manual_seed(0)
-    decoder = RecurrentDecoder(vocab=20, dim=16)
+    decoder = RecurrentDecoder(vocab_size=20, hidden_size=16)
     tokens = torch.randint(0, 20, (3, 9))
     stepped, states = _generate(decoder, tokens)
     logits, last = decoder(tokens)
     gru = nn.GRU(16, 16, batch_first=True)
     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
         getattr(gru, f"{name}_l0").copy_(getattr(decoder.cell, name))
-    outputs, h_n = gru(decoder.embed(tokens))
+    outputs, h_n = gru(decoder.embedding(tokens))
     assert torch.allclose(stepped, logits, atol=1e-5)
     assert torch.allclose(logits, decoder.readout(outputs), atol=1e-5)
     assert torch.allclose(last, h_n[0], atol=1e-5) and torch.allclose(states[-1], last, atol=1e-5)
@@ -48,7 +48,7 @@ def test_gru_decoder_steps_match_its_forward_and_nn_gru_with_the_same_weights():
 @torch.no_grad()
 def test_attention_steps_with_the_cache_match_the_causal_forward(heads):
     torch.manual_seed(0)
-    decoder = AttentionDecoder(vocab=20, dim=16, heads=heads)
+    decoder = AttentionDecoder(vocab_size=20, hidden_size=16, heads=heads)
     tokens = torch.randint(0, 20, (3, 11))
     stepped, caches = _generate(decoder, tokens)
     logits, (keys, values) = decoder(tokens)
@@ -62,9 +62,9 @@ def test_attention_steps_with_the_cache_match_the_causal_forward(heads):
 @torch.no_grad()
 def test_attention_by_matmuls_matches_torch_scaled_dot_product_attention():
     torch.manual_seed(0)
-    decoder = AttentionDecoder(vocab=20, dim=16, heads=2)
+    decoder = AttentionDecoder(vocab_size=20, hidden_size=16, heads=2)
     tokens = torch.randint(0, 20, (2, 7))
-    x = decoder.embed(tokens) + positions(0, 7, 16)
+    x = decoder.embedding(tokens) + positions(0, 7, 16)
     q, k, v = (decoder._split(layer(x)) for layer in (decoder.query, decoder.key, decoder.value))
     context = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(2, 7, 16)
     assert torch.allclose(decoder(tokens)[0], decoder.readout(x + decoder.out(context)), atol=1e-5)
@@ -75,7 +75,7 @@ def test_attention_by_matmuls_matches_torch_scaled_dot_product_attention():
 
 @torch.no_grad()
 def test_state_bytes_are_constant_for_the_gru_and_exactly_linear_for_attention():
-    gru, attention = RecurrentDecoder(vocab=30, dim=24), AttentionDecoder(vocab=30, dim=24, heads=3)
+    gru, attention = RecurrentDecoder(vocab_size=30, hidden_size=24), AttentionDecoder(vocab_size=30, hidden_size=24, heads=3)
     assert state_bytes(attention.start(2)) == 0 and state_bytes(gru.start(2)) == 2 * 24 * 4
     for n in (1, 5, 40):
         tokens = torch.randint(0, 30, (2, n))
@@ -89,7 +89,7 @@ def test_state_bytes_are_constant_for_the_gru_and_exactly_linear_for_attention()
 @pytest.mark.parametrize("heads", [1, 4])
 def test_flops_per_token_count_the_multiply_adds_torch_counts(heads):
     torch.manual_seed(0)
-    gru, attention = RecurrentDecoder(vocab=50, dim=32), AttentionDecoder(vocab=50, dim=32, heads=heads)
+    gru, attention = RecurrentDecoder(vocab_size=50, hidden_size=32), AttentionDecoder(vocab_size=50, hidden_size=32, heads=heads)
     assert flops_per_token(gru, 0) == flops_per_token(gru, 10_000) == 6 * 32 * 32 + 32 * 50
     assert flops_per_token(attention, 9) == 4 * 32 * 32 + 2 * 10 * 32 + 32 * 50
     assert flops_per_token(attention, 10) - flops_per_token(attention, 9) == 2 * 32
@@ -103,7 +103,7 @@ def test_flops_per_token_count_the_multiply_adds_torch_counts(heads):
 
 def test_measure_token_cost_reports_bytes_and_counts_per_prefix():
     torch.manual_seed(0)
-    decoder = AttentionDecoder(vocab=10, dim=8)
+    decoder = AttentionDecoder(vocab_size=10, hidden_size=8)
     cost = measure_token_cost(decoder, [1, 4, 16], repeats=3)
     assert cost.prefix_lengths == [1, 4, 16] and cost.seconds_per_token.shape == (3,)
     assert np.all(cost.seconds_per_token > 0)
@@ -131,9 +131,9 @@ def test_attention_slows_down_with_the_prefix_and_the_gru_does_not():
     (lambda: RecurrentDecoder(10, 8).step(torch.tensor([1]), torch.zeros(2, 8)), r"state of shape \(1, 8\).*\(2, 8\)"),
     (lambda: AttentionDecoder(10, 8, heads=2).step(torch.tensor([1]), torch.zeros(1, 8)),
      r"cache \(keys, values\), each of shape \(1, 2, 'n', 4\), got a torch.float32 tensor"),
-    (lambda: AttentionDecoder(10, 8, heads=3), "heads ≥ 1 that divide dim = 8, got heads = 3"),
-    (lambda: AttentionDecoder(10, 7), "even dim ≥ 2"),
-    (lambda: RecurrentDecoder(0, 8), "vocab ≥ 1 and dim ≥ 1, got vocab = 0"),
+    (lambda: AttentionDecoder(10, 8, heads=3), "heads ≥ 1 that divide hidden_size = 8, got heads = 3"),
+    (lambda: AttentionDecoder(10, 7), "even hidden_size ≥ 2"),
+    (lambda: RecurrentDecoder(0, 8), "vocab_size ≥ 1 and hidden_size ≥ 1, got vocab_size = 0"),
     (lambda: measure_token_cost(RecurrentDecoder(10, 8), []), "non-empty list of prefix lengths"),
     (lambda: measure_token_cost(RecurrentDecoder(10, 8), [4, 0]), r"prefix lengths ≥ 1, got \[4, 0\]"),
     (lambda: measure_token_cost(nn.GRU(3, 3), [4]), "RecurrentDecoder or an AttentionDecoder, got a GRU"),
@@ -189,7 +189,7 @@ def test_scan_rounds_are_ceil_log2():
 
 
 def test_cache_bytes_matches_the_attention_decoders_measured_cache():
-    decoder = today.AttentionDecoder(vocab=16, dim=32)
+    decoder = today.AttentionDecoder(vocab_size=16, hidden_size=32)
     cache = decoder.prefill(torch.randint(0, 16, (1, 9)))
     assert today.state_bytes(cache) == today.cache_bytes(9, 32, layers=1)
 

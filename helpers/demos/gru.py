@@ -15,7 +15,7 @@ def comparison_demo(comparison: Comparison | None = None) -> Demo:
     Without a comparison (tests, benchmark) it runs a tiny one, so only the shapes are meaningful.
     """
     if comparison is None:
-        comparison = compare_cells(lengths=(3, 6), steps=5, hidden=8, test_size=64)
+        comparison = compare_cells(lengths=(3, 6), steps=5, hidden_size=8, test_size=64)
     names = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
     colours = {"rnn": PALETTE["vermillion"], "lstm": PALETTE["blue"], "gru": PALETTE["green"]}
     figure = LiveFigure(ncols=2, figsize=(9.0, 3.3))

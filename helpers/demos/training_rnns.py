@@ -8,7 +8,7 @@ import torch
 from helpers.course.plotting import PALETTE, label
 from helpers.course.widgets import Demo, LiveFigure, slider
 from helpers.lm import CharLM, generate, with_temperature
-from helpers.text import Vocabulary
+from helpers.vocab import Vocabulary
 
 
 def temperature_demo(model: CharLM | None = None, vocab: Vocabulary | None = None, prompt: str = "ROMEO:\n",

@@ -29,17 +29,17 @@ def gradient_decay_demo() -> Demo:
     def shown(values):
         return np.clip(np.nan_to_num(values, neginf=VANISHED - 1), VANISHED - 1, EXPLODED + 1)
 
-    def render(length: int, radius: float, hidden: int, activation: str) -> str:
-        decay = gradient_decay(length, radius, hidden, activation)
+    def render(length: int, radius: float, hidden_size: int, activation: str) -> str:
+        decay = gradient_decay(length, radius, hidden_size, activation)
         measured.set_data(decay.distances, shown(decay.log10_norms))
         rate.set_data(decay.distances, shown(decay.log10_radius_line))
         bound.set_data(decay.distances, shown(decay.log10_bound))
-        return f"T = {length}, ρ = {radius:.2f} (σ_max = {decay.sigma:.2f}), h = {hidden}, {activation}: {decay.verdict}"
+        return f"T = {length}, ρ = {radius:.2f} (σ_max = {decay.sigma:.2f}), h = {hidden_size}, {activation}: {decay.verdict}"
 
     controls = {
         "length": int_slider("sequence length T", 200, 5, longest, 5),
         "radius": slider("spectral radius ρ of W_hh", 0.9, 0.5, 1.5, 0.05),
-        "hidden": int_slider("hidden size h", 32, 4, 64, 4),
+        "hidden_size": int_slider("hidden size h", 32, 4, 64, 4),
         "activation": widgets.Dropdown(options=list(GRADIENT_ACTIVATIONS), value="tanh", description="activation"),
     }
     return Demo("The gradient-decay widget: ‖∂h_T/∂h_k‖ along a real trajectory", controls, render, figure)

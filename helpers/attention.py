@@ -24,8 +24,9 @@ def _check_dims(name: str, tensor: torch.Tensor, expected: str, dims: int) -> No
         raise ValueError(f"expected {name} of shape {expected}, got shape {tuple(tensor.shape)}")
 
 
-def additive_scores(query: torch.Tensor, keys_projected: torch.Tensor, W_q: nn.Linear | torch.Tensor,
-                    v: nn.Linear | torch.Tensor) -> torch.Tensor:
+def additive_scores(
+    query: torch.Tensor, keys_projected: torch.Tensor, W_q: nn.Linear | torch.Tensor, v: nn.Linear | torch.Tensor
+) -> torch.Tensor:
     """Scores e_j = vᵀ tanh(W_q s + K_j), shape (B, S), from queries s (B, H_q) and projected keys K (B, S, A)."""
     _check_dims("query", query, "(batch, query size)", 2)
     _check_dims("keys_projected", keys_projected, "(batch, source length, attention size)", 3)
@@ -33,8 +34,10 @@ def additive_scores(query: torch.Tensor, keys_projected: torch.Tensor, W_q: nn.L
     weight = v.weight.reshape(-1) if isinstance(v, nn.Module) else v.reshape(-1)  # (A,)
     batch, _, size = keys_projected.shape
     if projected.shape != (batch, size) or weight.shape != (size,):
-        raise ValueError(f"expected W_q s of shape ({batch}, {size}) and v of shape ({size},) to match the keys "
-                         f"{tuple(keys_projected.shape)}, got {tuple(projected.shape)} and {tuple(weight.shape)}")
+        raise ValueError(
+            f"expected W_q s of shape ({batch}, {size}) and v of shape ({size},) to match the keys "
+            f"{tuple(keys_projected.shape)}, got {tuple(projected.shape)} and {tuple(weight.shape)}"
+        )
     return torch.tanh(keys_projected + projected.unsqueeze(1)) @ weight
 
 
@@ -43,8 +46,10 @@ def attention_step(scores: torch.Tensor, values: torch.Tensor, mask: torch.Tenso
     _check_dims("scores", scores, "(batch, source length)", 2)
     _check_dims("values", values, "(batch, source length, hidden)", 3)
     if values.shape[:2] != scores.shape or mask.shape != scores.shape:
-        raise ValueError(f"expected values (B, S, H) and mask (B, S) to match scores (B, S) = {tuple(scores.shape)}, "
-                         f"got values {tuple(values.shape)} and mask {tuple(mask.shape)}")
+        raise ValueError(
+            f"expected values (B, S, H) and mask (B, S) to match scores (B, S) = {tuple(scores.shape)}, "
+            f"got values {tuple(values.shape)} and mask {tuple(mask.shape)}"
+        )
     if mask.dtype != torch.bool:
         raise ValueError(f"expected a boolean mask (True for real tokens), got dtype {mask.dtype}")
     if not mask.any(dim=1).all():
@@ -55,6 +60,7 @@ def attention_step(scores: torch.Tensor, values: torch.Tensor, mask: torch.Tenso
 
 
 # --- Exercise (notebook 08) -------------------------------------------------------------------
+
 
 def _masked_softmax_wrong_axis(scores, values, mask):
     weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=0)
@@ -101,16 +107,16 @@ def attention_exercise() -> Exercise:
     return Exercise(
         "attention_step",
         reference=attention_step,
-        cases=[_attention_case(2, 5, 3, [3, 5], 0), _attention_case(3, 4, 2, [4, 1, 2], 1),
-               _attention_case(1, 6, 4, [6], 2)],
+        cases=[
+            _attention_case(2, 5, 3, [3, 5], 0),
+            _attention_case(3, 4, 2, [4, 1, 2], 1),
+            _attention_case(1, 6, 4, [6], 2),
+        ],
         mistakes={
             "forget the mask (the padding gets weight too)": _no_mask,
-            "set the padding's scores to 0 instead of −inf (exp(0) = 1: the padding still gets weight)":
-                _mask_with_zero,
-            "zero the padding's weights after the softmax without renormalising (they no longer sum to 1)":
-                _zero_padding_after_softmax,
-            "take the softmax over the wrong axis (dim=0, the batch, instead of dim=1, the source positions)":
-                _masked_softmax_wrong_axis,
+            "set the padding's scores to 0 instead of −inf (exp(0) = 1: the padding still gets weight)": _mask_with_zero,
+            "zero the padding's weights after the softmax without renormalising (they no longer sum to 1)": _zero_padding_after_softmax,
+            "take the softmax over the wrong axis (dim=0, the batch, instead of dim=1, the source positions)": _masked_softmax_wrong_axis,
             "use the raw scores as weights, without the softmax": _raw_scores,
             "sum the weighted states over the hidden axis instead of over the source positions": _sum_over_hidden,
             "take the state with the largest weight (a max) instead of the weighted sum": _hard_max,

@@ -26,11 +26,12 @@ from helpers.tasks import CELLS, SequenceModel, chrono_init, train
 
 TASKS = ("copy", "adding")
 ADDING_TOLERANCE = 0.1  # an adding answer counts as right when it is within 0.1 of the true sum
-SOLVED = 0.9            # the accuracy at which we call a length "solved"
+SOLVED = 0.9  # the accuracy at which we call a length "solved"
 
 
-def copy_task(n: int, delay: int, generator: torch.Generator, symbols: int = 8,
-              count: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+def copy_task(
+    n: int, delay: int, generator: torch.Generator, symbols: int = 8, count: int = 5
+) -> tuple[torch.Tensor, torch.Tensor]:
     """n copy sequences: x one-hot (n, 2·count + delay + 1, symbols + 2), y the symbols to recall (n, count).
 
     Steps: `count` data symbols, `delay` blanks, one "go" marker, `count` blanks during which the model
@@ -38,8 +39,10 @@ def copy_task(n: int, delay: int, generator: torch.Generator, symbols: int = 8,
     the accuracy look only at the `count` answer steps (the last ones); every other output is ignored.
     """
     if n < 1 or delay < 0 or symbols < 2 or count < 1:
-        raise ValueError(f"need n ≥ 1, delay ≥ 0, symbols ≥ 2 and count ≥ 1, "
-                         f"got n = {n}, delay = {delay}, symbols = {symbols}, count = {count}")
+        raise ValueError(
+            f"need n ≥ 1, delay ≥ 0, symbols ≥ 2 and count ≥ 1, "
+            f"got n = {n}, delay = {delay}, symbols = {symbols}, count = {count}"
+        )
     blank, go = symbols, symbols + 1
     data = torch.randint(0, symbols, (n, count), generator=generator)
     ids = torch.full((n, 2 * count + delay + 1), blank)
@@ -79,7 +82,7 @@ class CopyModel(SequenceModel):
         if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
             raise ValueError(f"expected x of shape (batch, seq, {self.rnn.input_size}), got {tuple(x.shape)}")
         outputs, _ = self.rnn(x)
-        return self.readout(outputs[:, -self.count:])
+        return self.readout(outputs[:, -self.count :])
 
 
 def score(task: str, outputs: torch.Tensor, y: torch.Tensor) -> float:
@@ -99,8 +102,8 @@ class BenchmarkSettings:
     lr: float
     batch_size: int = 64
     chrono_horizon: int | None = None  # LSTM/GRU keep-gate init via tasks.chrono_init; None = PyTorch default
-    symbols: int = 8                   # copy only
-    count: int = 5                     # copy only
+    symbols: int = 8  # copy only
+    count: int = 5  # copy only
     test_size: int = 2000
     test_seed: int = 999
 
@@ -156,8 +159,14 @@ def train_benchmark(task: str, kind: str, length: int, seed: int, settings: Benc
         batches = make_task(task, length, settings)
     if settings.chrono_horizon and kind != "rnn":
         chrono_init(model, settings.chrono_horizon)
-    log = train(trained, batches, settings.steps, torch.Generator().manual_seed(1000 + seed),
-                batch_size=settings.batch_size, lr=settings.lr)
+    log = train(
+        trained,
+        batches,
+        settings.steps,
+        torch.Generator().manual_seed(1000 + seed),
+        batch_size=settings.batch_size,
+        lr=settings.lr,
+    )
     x, y = held_out_set(task, length, settings)
     with torch.no_grad():
         return BenchmarkRun(score(task, model(x), y), log.losses, log.seconds)
@@ -203,26 +212,45 @@ def _check_task(task: str) -> None:
 
 # --- The cached grid: every task × kind × length × seed, trained by scripts/train_memory_grid.py ---------
 
+
 def grid_cells() -> list[tuple[str, str, int, int]]:
     """Every (task, kind, length, seed) the benchmark grid trains, cheapest lengths first."""
-    return [(task, kind, length, seed) for task in TASKS for length in LENGTHS[task] for kind in KINDS for seed in SEEDS]
+    return [
+        (task, kind, length, seed) for task in TASKS for length in LENGTHS[task] for kind in KINDS for seed in SEEDS
+    ]
 
 
 def grid_record(cell: tuple[str, str, int, int], run: BenchmarkRun) -> dict:
     """What the cache keeps of one run: the cell, its accuracy, its first losses and its loss curve."""
     task, kind, length, seed = cell
-    return {"task": task, "kind": kind, "length": length, "seed": seed, "accuracy": run.accuracy,
-            **loss_summary(run.losses), "seconds": run.seconds}
+    return {
+        "task": task,
+        "kind": kind,
+        "length": length,
+        "seed": seed,
+        "accuracy": run.accuracy,
+        **loss_summary(run.losses),
+        "seconds": run.seconds,
+    }
 
 
 def grid_cache(path: Path = GRID_PATH) -> ResultCache:
     """Where the benchmark grid is cached, how to rebuild it, and what must match: settings and the tasks' data."""
-    settings = {"settings": {task: asdict(SETTINGS[task]) for task in TASKS},
-                "lengths": {task: list(LENGTHS[task]) for task in TASKS}, "kinds": list(KINDS), "seeds": list(SEEDS)}
-    data = [make_task(task, length, SETTINGS[task])(16, torch.Generator().manual_seed(seed))
-            for task in TASKS for length in LENGTHS[task] for seed in (SETTINGS[task].test_seed, 1000 + SEEDS[0])]
-    return ResultCache(path, SCRIPT, settings, fingerprint(*(t for pair in data for t in pair)),
-                       key=("task", "kind", "length", "seed"))
+    settings = {
+        "settings": {task: asdict(SETTINGS[task]) for task in TASKS},
+        "lengths": {task: list(LENGTHS[task]) for task in TASKS},
+        "kinds": list(KINDS),
+        "seeds": list(SEEDS),
+    }
+    data = [
+        make_task(task, length, SETTINGS[task])(16, torch.Generator().manual_seed(seed))
+        for task in TASKS
+        for length in LENGTHS[task]
+        for seed in (SETTINGS[task].test_seed, 1000 + SEEDS[0])
+    ]
+    return ResultCache(
+        path, SCRIPT, settings, fingerprint(*(t for pair in data for t in pair)), key=("task", "kind", "length", "seed")
+    )
 
 
 # How far a re-trained cell may differ from the cache on any CPU (see recall.TOLERANCES). The copy task trains
@@ -232,8 +260,11 @@ def grid_cache(path: Path = GRID_PATH) -> ResultCache:
 # closely and its accuracy to 5 points. The adding problem re-trains to the same numbers on every CPU tried.
 TOLERANCES = {
     "copy": {"first_losses": Tolerance(rel=2e-3), "accuracy": Tolerance(abs=0.05)},
-    "adding": {"first_losses": Tolerance(rel=2e-3), "accuracy": Tolerance(abs=0.02),
-               "loss_curve": Tolerance(rel=0.05, abs=0.01)},
+    "adding": {
+        "first_losses": Tolerance(rel=2e-3),
+        "accuracy": Tolerance(abs=0.02),
+        "loss_curve": Tolerance(rel=0.05, abs=0.01),
+    },
 }
 
 
@@ -253,12 +284,16 @@ class BenchmarkGrid:
         for record in self.runs:
             if (record["task"], record["kind"], record["length"], record["seed"]) == (task, kind, length, seed):
                 return record
-        raise ValueError(f"no cached run for task={task!r}, kind={kind!r}, length={length}, seed={seed}; "
-                         f"the grid has lengths {LENGTHS.get(task)} and seeds {SEEDS}")
+        raise ValueError(
+            f"no cached run for task={task!r}, kind={kind!r}, length={length}, seed={seed}; "
+            f"the grid has lengths {LENGTHS.get(task)} and seeds {SEEDS}"
+        )
 
     def accuracies(self, task: str, kind: str) -> np.ndarray:
         """Test accuracy (lengths, seeds) of one kind of cell on one task."""
-        return np.array([[self.run(task, kind, length, seed)["accuracy"] for seed in SEEDS] for length in LENGTHS[task]])
+        return np.array(
+            [[self.run(task, kind, length, seed)["accuracy"] for seed in SEEDS] for length in LENGTHS[task]]
+        )
 
     def span(self, task: str, kind: str, threshold: float = SOLVED) -> int | None:
         """The memory span of the mean accuracy over seeds."""
@@ -276,6 +311,7 @@ def load_grid(path: Path = GRID_PATH) -> BenchmarkGrid:
 
 
 # --- Exercise: a memory span ------------------------------------------------------------------------------
+
 
 def _longest_solved(accuracies: dict[int, float], threshold: float) -> int | None:
     solved = [length for length, score in accuracies.items() if score >= threshold]
@@ -310,8 +346,12 @@ def _in_given_order(accuracies: dict[int, float], threshold: float) -> int | Non
 check_memory_span = Exercise(
     "memory_span",
     reference=memory_span,
-    cases=[Case(({5: 1.0, 10: 0.95, 20: 0.3, 50: 0.99}, 0.9)), Case(({5: 0.98, 10: 0.9, 20: 0.85}, 0.9)),
-           Case(({10: 0.97, 5: 1.0, 20: 0.5}, 0.9)), Case(({5: 1.0, 10: 1.0}, 0.9))],
+    cases=[
+        Case(({5: 1.0, 10: 0.95, 20: 0.3, 50: 0.99}, 0.9)),
+        Case(({5: 0.98, 10: 0.9, 20: 0.85}, 0.9)),
+        Case(({10: 0.97, 5: 1.0, 20: 0.5}, 0.9)),
+        Case(({5: 1.0, 10: 1.0}, 0.9)),
+    ],
     mistakes={
         "take the longest solved length even after a failure (the span ends at the first failure)": _longest_solved,
         "return the first length that fails instead of the last that passes": _first_failure,

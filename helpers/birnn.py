@@ -20,7 +20,9 @@ Recurrent = nn.RNN | nn.GRU | nn.LSTM
 def split_directions(output: torch.Tensor, hidden_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(forward, backward) states, each (batch, seq, h), from a bidirectional output (batch, seq, 2h)."""
     if output.dim() != 3 or output.shape[-1] != 2 * hidden_size:
-        raise ValueError(f"expected a bidirectional output of shape (batch, seq, 2·{hidden_size}), got {tuple(output.shape)}")
+        raise ValueError(
+            f"expected a bidirectional output of shape (batch, seq, 2·{hidden_size}), got {tuple(output.shape)}"
+        )
     both = output.view(output.shape[0], output.shape[1], 2, hidden_size)
     return both[:, :, 0], both[:, :, 1]
 
@@ -39,8 +41,13 @@ def directions_as_layers(layer: Recurrent) -> tuple[Recurrent, Recurrent]:
         raise ValueError("expected a bidirectional layer (bidirectional=True)")
     copies = []
     for suffix in ("", "_reverse"):
-        one_way = type(layer)(layer.input_size, layer.hidden_size, batch_first=layer.batch_first,
-                              bias=layer.bias, **({"nonlinearity": layer.nonlinearity} if isinstance(layer, nn.RNN) else {}))
+        one_way = type(layer)(
+            layer.input_size,
+            layer.hidden_size,
+            batch_first=layer.batch_first,
+            bias=layer.bias,
+            **({"nonlinearity": layer.nonlinearity} if isinstance(layer, nn.RNN) else {}),
+        )
         with torch.no_grad():
             for name, _ in one_way.named_parameters():
                 getattr(one_way, name).copy_(getattr(layer, name + suffix))
@@ -55,6 +62,7 @@ def run_right_to_left(layer: Recurrent, x: torch.Tensor) -> torch.Tensor:
 
 
 # --- Exercises -------------------------------------------------------------------------------
+
 
 def directions(output: torch.Tensor, hidden_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Exercise reference: the same as split_directions."""
@@ -74,7 +82,7 @@ def _output_case(batch: int, seq: int, hidden: int, seed: int) -> Case:
 def _pool_case(batch: int, seq: int, width: int, seed: int) -> Case:
     generator = torch.Generator().manual_seed(seed)
     mask = torch.ones(batch, seq, dtype=torch.bool)
-    mask[0, seq // 2:] = False  # the first sequence is shorter: padding at its end
+    mask[0, seq // 2 :] = False  # the first sequence is shorter: padding at its end
     return Case((torch.randn(batch, seq, width, generator=generator), mask))
 
 
@@ -83,11 +91,14 @@ check_directions = Exercise(
     reference=directions,
     cases=[_output_case(2, 4, 3, 0), _output_case(1, 1, 1, 1), _output_case(3, 5, 2, 2)],
     mistakes={
-        "view the last dimension as (h, 2) instead of (2, h)":
-            lambda out, h: tuple(out.view(out.shape[0], out.shape[1], h, 2).unbind(-1)),
+        "view the last dimension as (h, 2) instead of (2, h)": lambda out, h: tuple(
+            out.view(out.shape[0], out.shape[1], h, 2).unbind(-1)
+        ),
         "return (backward, forward)": lambda out, h: split_directions(out, h)[::-1],
-        "flip the backward states in time (they are already in sentence order)":
-            lambda out, h: (split_directions(out, h)[0], split_directions(out, h)[1].flip(1)),
+        "flip the backward states in time (they are already in sentence order)": lambda out, h: (
+            split_directions(out, h)[0],
+            split_directions(out, h)[1].flip(1),
+        ),
     },
 )
 
@@ -97,7 +108,8 @@ check_masked_mean = Exercise(
     cases=[_pool_case(2, 6, 3, 0), _pool_case(3, 4, 5, 1)],
     mistakes={
         "average over every position, padding included": lambda s, m: s.mean(dim=1),
-        "zero the padding but still divide by the full length": lambda s, m: (s * m.unsqueeze(-1)).sum(dim=1) / s.shape[1],
+        "zero the padding but still divide by the full length": lambda s, m: (s * m.unsqueeze(-1)).sum(dim=1)
+        / s.shape[1],
         "take the last position instead of the mean": lambda s, m: s[:, -1],
     },
 )

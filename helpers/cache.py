@@ -16,17 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import torch
 
 FORMAT = 1
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-KEPT_LOSSES = 50    # the first losses of a run are kept exactly, so a re-run can be compared update by update
-CURVE_EVERY = 100   # the rest of the loss curve is kept as means over blocks of this many updates
+KEPT_LOSSES = 50  # the first losses of a run are kept exactly, so a re-run can be compared update by update
+CURVE_EVERY = 100  # the rest of the loss curve is kept as means over blocks of this many updates
 
 
 def fingerprint(*parts: object) -> str:
@@ -47,7 +47,7 @@ def fingerprint(*parts: object) -> str:
 def loss_summary(losses: list[float]) -> dict[str, list[float]]:
     """What a cache keeps of a loss curve: the first KEPT_LOSSES exactly, then means over blocks of CURVE_EVERY."""
     values = np.array(losses, dtype=float)
-    curve = [float(values[i:i + CURVE_EVERY].mean()) for i in range(0, len(values), CURVE_EVERY)]
+    curve = [float(values[i : i + CURVE_EVERY].mean()) for i in range(0, len(values), CURVE_EVERY)]
     return {"first_losses": [float(v) for v in losses[:KEPT_LOSSES]], "loss_curve": curve}
 
 
@@ -61,10 +61,10 @@ class ResultCache:
     """A cached set of runs: where it lives, how to rebuild it, and what must match for it to be used."""
 
     path: Path
-    script: str                   # the command that rebuilds it, e.g. "python scripts/train_memory_grid.py recall"
-    settings: dict                # everything that decides the results
-    data_fingerprint: str         # see fingerprint(): the data the runs learned from
-    key: tuple[str, ...]          # the record fields that name one run, e.g. ("kind", "length", "seed")
+    script: str  # the command that rebuilds it, e.g. "python scripts/train_memory_grid.py recall"
+    settings: dict  # everything that decides the results
+    data_fingerprint: str  # see fingerprint(): the data the runs learned from
+    key: tuple[str, ...]  # the record fields that name one run, e.g. ("kind", "length", "seed")
 
     def key_of(self, record: dict) -> tuple:
         """The values of a record's key fields."""
@@ -79,8 +79,14 @@ class ResultCache:
         if len(set(keys)) != len(keys):
             raise ValueError(f"two records share a key {self.key}: every run must be named once")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = {"format": FORMAT, "script": self.script, "settings": self.settings,
-                "data_fingerprint": self.data_fingerprint, "key": list(self.key), "records": records}
+        body = {
+            "format": FORMAT,
+            "script": self.script,
+            "settings": self.settings,
+            "data_fingerprint": self.data_fingerprint,
+            "key": list(self.key),
+            "records": records,
+        }
         self.path.write_text(json.dumps(body, indent=1) + "\n")
 
     def load(self, expected: Iterable[tuple] | None = None) -> list[dict]:
@@ -95,16 +101,22 @@ class ResultCache:
         wanted = _as_json(self.settings)
         if stored != wanted:
             changed = sorted(name for name in set(stored) | set(wanted) if stored.get(name) != wanted.get(name))
-            raise ValueError(f"{self.path} was made with other settings than the code's (they differ in "
-                             f"{', '.join(changed)}): {rebuild}")
+            raise ValueError(
+                f"{self.path} was made with other settings than the code's (they differ in "
+                f"{', '.join(changed)}): {rebuild}"
+            )
         if body["data_fingerprint"] != self.data_fingerprint:
-            raise ValueError(f"{self.path} was made from other data than the generators write now "
-                             f"(fingerprint {body['data_fingerprint']}, now {self.data_fingerprint}): {rebuild}")
+            raise ValueError(
+                f"{self.path} was made from other data than the generators write now "
+                f"(fingerprint {body['data_fingerprint']}, now {self.data_fingerprint}): {rebuild}"
+            )
         records = body["records"]
         have = {self.key_of(record) for record in records}
         missing = [tuple(key) for key in (expected or ()) if tuple(key) not in have]
         if missing:
-            raise ValueError(f"{self.path} lacks {len(missing)} runs (e.g. {dict(zip(self.key, missing[0]))}): {rebuild}")
+            raise ValueError(
+                f"{self.path} lacks {len(missing)} runs (e.g. {dict(zip(self.key, missing[0]))}): {rebuild}"
+            )
         return records
 
 
@@ -135,8 +147,9 @@ def differences(cached: dict, fresh: dict, tolerances: dict[str, Tolerance]) -> 
         for i, (a, b) in enumerate(pairs):
             if not math.isclose(b, a, rel_tol=tolerance.rel, abs_tol=tolerance.abs):
                 where = f"{name}[{i}]" if isinstance(old, list) else name
-                found.append(f"{where}: cached {a:.6g}, re-run {b:.6g} (tolerance rel {tolerance.rel:g}, "
-                             f"abs {tolerance.abs:g})")
+                found.append(
+                    f"{where}: cached {a:.6g}, re-run {b:.6g} (tolerance rel {tolerance.rel:g}, abs {tolerance.abs:g})"
+                )
     return found
 
 

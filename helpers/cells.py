@@ -68,8 +68,10 @@ def check_torch_layer(layer: nn.Module, kind: type) -> None:
         problems.append(f"proj_size={layer.proj_size}")
     if problems:
         extra = ", proj_size=0" if kind is nn.LSTM else ""
-        raise ValueError(f"from_torch expects nn.{kind.__name__}(num_layers=1, bidirectional=False, batch_first=True"
-                         f"{extra}), got {', '.join(problems)}")
+        raise ValueError(
+            f"from_torch expects nn.{kind.__name__}(num_layers=1, bidirectional=False, batch_first=True"
+            f"{extra}), got {', '.join(problems)}"
+        )
 
 
 def check_stacked_params(params: dict[str, Array], gates: tuple[str, ...], biases: tuple[str, ...]) -> tuple[int, int]:
@@ -85,12 +87,16 @@ def check_stacked_params(params: dict[str, Array], gates: tuple[str, ...], biase
     rows, inputs = shape_of(W_x)
     hidden = rows // k
     if shape_of(W_h) != (rows, hidden):
-        raise ValueError(f"W_h must have shape ({k}·hidden, hidden) = {(rows, hidden)} to match W_x {shape_of(W_x)}, "
-                         f"got {shape_of(W_h)}")
+        raise ValueError(
+            f"W_h must have shape ({k}·hidden, hidden) = {(rows, hidden)} to match W_x {shape_of(W_x)}, "
+            f"got {shape_of(W_h)}"
+        )
     for name in biases:
         if shape_of(params[name]) != (rows,):
-            raise ValueError(f"{name} must have shape ({k}·hidden,) = {(rows,)} to match W_x {shape_of(W_x)}, "
-                             f"got {shape_of(params[name])}")
+            raise ValueError(
+                f"{name} must have shape ({k}·hidden,) = {(rows,)} to match W_x {shape_of(W_x)}, "
+                f"got {shape_of(params[name])}"
+            )
     return hidden, inputs
 
 
@@ -98,7 +104,9 @@ def check_state(name: str, value: Array | None, batch: int, hidden: int) -> None
     """A ValueError unless a state is None or (batch, hidden); nn.LSTM's and nn.GRU's extra layer axis gets a hint."""
     if value is None or shape_of(value) == (batch, hidden):
         return
-    hint = f" (torch's layers add a leading layer axis; pass {name}[0])" if shape_of(value) == (1, batch, hidden) else ""
+    hint = (
+        f" (torch's layers add a leading layer axis; pass {name}[0])" if shape_of(value) == (1, batch, hidden) else ""
+    )
     raise ValueError(f"{name} must have shape (batch, hidden) = {(batch, hidden)}, got {shape_of(value)}{hint}")
 
 
@@ -108,8 +116,10 @@ def check_sequence(x: Array, hidden: int, inputs: int, W_x: Array, states: dict[
         raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {shape_of(x)}")
     batch, steps, features = shape_of(x)
     if features != inputs:
-        raise ValueError(f"x must have {inputs} input features, as W_x has shape {shape_of(W_x)}: "
-                         f"expected (batch, seq, {inputs}), got {shape_of(x)}")
+        raise ValueError(
+            f"x must have {inputs} input features, as W_x has shape {shape_of(W_x)}: "
+            f"expected (batch, seq, {inputs}), got {shape_of(x)}"
+        )
     if steps < 1:
         raise ValueError(f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {shape_of(x)}")
     for name, value in states.items():

@@ -17,9 +17,9 @@ import numpy as np
 class BeltTrace:
     """Step by step: what is left of the first fact, the whole cell, and what the output exposes."""
 
-    fact: np.ndarray      # f^t: the share of c₀ still in the cell
-    cell: np.ndarray      # cₜ
-    exposed: np.ndarray   # hₜ = o tanh(cₜ)
+    fact: np.ndarray  # f^t: the share of c₀ still in the cell
+    cell: np.ndarray  # cₜ
+    exposed: np.ndarray  # hₜ = o tanh(cₜ)
 
 
 def candidates(steps: int, seed: int = 0) -> np.ndarray:
@@ -36,7 +36,7 @@ def conveyor_belt(forget: float, input_gate: float, output: float, steps: int, s
         raise ValueError(f"steps must be at least 1, got {steps}")
     g = candidates(steps, seed)
     t = np.arange(steps + 1)
-    fact = forget ** t
+    fact = forget**t
     # cₜ = f^t c₀ + i Σ_{s=1..t} f^(t−s) g_s, computed step by step (a loop of a few hundred is instant)
     cell = np.empty(steps + 1)
     cell[0] = 1.0

@@ -30,9 +30,17 @@ NOTEBOOKS = {
     "10": "RNNs today",
 }
 SHORT_TITLES = {
-    "00": "course map", "01": "neurons and tanh", "02": "vanilla RNN", "03": "language models, BPTT",
-    "04": "vanishing gradients", "05": "LSTM", "06": "GRU", "07": "bidirectional, stacked",
-    "08": "seq2seq", "09": "memory playground", "10": "RNNs today",
+    "00": "course map",
+    "01": "neurons and tanh",
+    "02": "vanilla RNN",
+    "03": "language models, BPTT",
+    "04": "vanishing gradients",
+    "05": "LSTM",
+    "06": "GRU",
+    "07": "bidirectional, stacked",
+    "08": "seq2seq",
+    "09": "memory playground",
+    "10": "RNNs today",
 }
 
 
@@ -73,17 +81,25 @@ def draw_course_map(ax: Axes) -> Axes:
         ys = [numbers.index(n) for n in stage.notebooks]
         ax.scatter([x] * len(ys), ys, s=140, marker="s", color=colour, edgecolors=PALETTE["black"], zorder=3)
     for x in range(len(STAGES) - 1):  # arrows along the top: each idea grew out of the previous one
-        ax.annotate("", xy=(x + 0.75, -1.5), xytext=(x + 0.25, -1.5),
-                    arrowprops={"arrowstyle": "->", "color": PALETTE["black"], "lw": 1.5}, annotation_clip=False)
-    ax.text(RNN_STAGE, -0.8, "this course", ha="center", va="center",
-            color=PALETTE["vermillion"], fontweight="bold")
+        ax.annotate(
+            "",
+            xy=(x + 0.75, -1.5),
+            xytext=(x + 0.25, -1.5),
+            arrowprops={"arrowstyle": "->", "color": PALETTE["black"], "lw": 1.5},
+            annotation_clip=False,
+        )
+    ax.text(RNN_STAGE, -0.8, "this course", ha="center", va="center", color=PALETTE["vermillion"], fontweight="bold")
     ticks = [stage.name.replace(" / ", " /\n") + f"\n({stage.year})" for stage in STAGES]
     ax.set_xticks(range(len(STAGES)), ticks, fontsize=9)
     ax.set_yticks(range(len(numbers)), [f"{n} {SHORT_TITLES[n]}" for n in numbers], fontsize=9)
     ax.set(xlim=(-0.6, len(STAGES) - 0.4), ylim=(len(numbers) - 0.5, -1.9))
     ax.grid(False)
-    return label(ax, "Where RNNs sit, and which notebook covers each idea",
-                 "idea, older → newer (year of a landmark paper)", "notebook")
+    return label(
+        ax,
+        "Where RNNs sit, and which notebook covers each idea",
+        "idea, older → newer (year of a landmark paper)",
+        "notebook",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,13 +137,15 @@ def ngram_window(tokens: list[str], position: int, n: int = 3) -> list[str]:
         raise ValueError(f"an n-gram model needs n ≥ 1, got n = {n}")
     if not 0 <= position < len(tokens):
         raise ValueError(f"position must be 0..{len(tokens) - 1}, got {position}")
-    return tokens[max(0, position - (n - 1)):position]
+    return tokens[max(0, position - (n - 1)) : position]
 
 
 BLANK = "___"
 PREFIX = ("i", "grew", "up", "in", "france")
-FILLER = tuple("and lived there until i was twelve then we moved to a small town by the sea "
-               "where i went to school made new friends and learned to sail so".split())
+FILLER = tuple(
+    "and lived there until i was twelve then we moved to a small town by the sea "
+    "where i went to school made new friends and learned to sail so".split()
+)
 SUFFIX = ("i", "speak", BLANK)
 MAX_GAP = len(FILLER)  # 30 filler words
 
@@ -152,17 +170,26 @@ def lookback(gap: int, n: int = 3) -> dict[str, object]:
     blank = tokens.index(BLANK)
     distance = token_distance(tokens, "france", BLANK)
     window = ngram_window(tokens, blank, n)
-    return {"tokens": tokens, "words": blank, "distance": distance, "window": window,
-            "reaches": "france" in window, "order_needed": distance + 1, "signal": signal_left(distance)}
+    return {
+        "tokens": tokens,
+        "words": blank,
+        "distance": distance,
+        "window": window,
+        "reaches": "france" in window,
+        "order_needed": distance + 1,
+        "signal": signal_left(distance),
+    }
 
 
 def lookback_readout(gap: int) -> str:
     """The demo's one-line readout for a gap."""
     info = lookback(gap)
     reach = "yes" if info["reaches"] else f"no (it would take a {info['order_needed']}-gram)"
-    return (f"gap {gap}: {info['words']} words before the blank, 'france' is {info['distance']} back; "
-            f"trigram sees '{' '.join(info['window'])}', reaches 'france': {reach}; "
-            f"preview 0.9^{info['distance']} = {info['signal']:.4f}")
+    return (
+        f"gap {gap}: {info['words']} words before the blank, 'france' is {info['distance']} back; "
+        f"trigram sees '{' '.join(info['window'])}', reaches 'france': {reach}; "
+        f"preview 0.9^{info['distance']} = {info['signal']:.4f}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,16 +212,19 @@ class TaskShape:
         if not self.inputs or not self.outputs:
             raise ValueError(f"{self.name}: a task needs at least one input and one output")
         if self.aligned and len(self.inputs) != len(self.outputs):
-            raise ValueError(f"{self.name}: aligned tasks have one output per input, "
-                             f"got {len(self.inputs)} inputs and {len(self.outputs)} outputs")
+            raise ValueError(
+                f"{self.name}: aligned tasks have one output per input, "
+                f"got {len(self.inputs)} inputs and {len(self.outputs)} outputs"
+            )
 
 
 TASK_SHAPES = (
     TaskShape("one-to-one", "image classification", ("[image]",), ("cat",), aligned=True, rule="1 → 1"),
     TaskShape("one-to-many", "image captioning", ("[image]",), ("a", "dog", "catches", "a", "ball"), rule="1 → m"),
     TaskShape("many-to-one", "sentiment", ("what", "a", "great", "film"), ("positive",), rule="n → 1"),
-    TaskShape("many-to-many, aligned", "tagging", ("the", "dog", "barks"), ("DET", "NOUN", "VERB"), aligned=True,
-              rule="n → n"),
+    TaskShape(
+        "many-to-many, aligned", "tagging", ("the", "dog", "barks"), ("DET", "NOUN", "VERB"), aligned=True, rule="n → n"
+    ),
     TaskShape("many-to-many, unaligned", "translation", ("i", "am", "hungry"), ("j'ai", "faim"), rule="n → m"),
 )
 
@@ -221,8 +251,17 @@ def task_shape_table() -> str:
 
 
 def _box(ax: Axes, x: float, y: float, text: str, colour: str) -> None:
-    ax.add_patch(FancyBboxPatch((x - 0.4, y - 0.3), 0.8, 0.6, boxstyle="round,pad=0.02",
-                                facecolor=colour, edgecolor=PALETTE["black"], linewidth=1))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - 0.4, y - 0.3),
+            0.8,
+            0.6,
+            boxstyle="round,pad=0.02",
+            facecolor=colour,
+            edgecolor=PALETTE["black"],
+            linewidth=1,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=7 if len(text) > 4 else 8)
 
 
@@ -277,31 +316,41 @@ QUIZ_QUESTIONS = (
         ("one-to-many", "many-to-one", "many-to-many, aligned", "many-to-many, unaligned"),
         answer=3,
         explanation="A sentence goes in and a sentence comes out, and their lengths differ (3 words in, 2 out), "
-                    "so the outputs cannot line up one-to-one with the inputs.",
-        hints={0: "The input is a whole sentence, not a single item.",
-               1: "The output is a sentence too, not one label.",
-               2: "Aligned means exactly one output per input word. Count the words on each side."},
+        "so the outputs cannot line up one-to-one with the inputs.",
+        hints={
+            0: "The input is a whole sentence, not a single item.",
+            1: "The output is a sentence too, not one label.",
+            2: "Aligned means exactly one output per input word. Count the words on each side.",
+        },
     ),
     Question(
         "Why does a bag of words give the same result for 'dog bites man' and 'man bites dog'?",
-        ("It lower-cases every word", "It counts words and forgets their order",
-         "The two sentences have different lengths", "It only counts nouns"),
+        (
+            "It lower-cases every word",
+            "It counts words and forgets their order",
+            "The two sentences have different lengths",
+            "It only counts nouns",
+        ),
         answer=1,
         explanation="Both sentences contain dog, bites and man once each. Only the order differs, "
-                    "and a bag of words throws the order away.",
-        hints={0: "Both sentences are already lower-case, so that changes nothing here.",
-               2: "Count them: both have 3 words.",
-               3: "It counts every word, 'bites' included."},
+        "and a bag of words throws the order away.",
+        hints={
+            0: "Both sentences are already lower-case, so that changes nothing here.",
+            2: "Count them: both have 3 words.",
+            3: "It counts every word, 'bites' included.",
+        },
     ),
     Question(
         "'france' is 20 words before the blank in '… i speak ___'. Which model can use 'france' to fill it?",
         ("A trigram model", "A 5-gram model", "An RNN", "None of them"),
         answer=2,
         explanation="An RNN updates its hidden state at every word, so what it read 20 words ago can still "
-                    "shape its guess. (How much survives is the topic of notebook 04.)",
-        hints={0: "A trigram model sees only the 2 previous words: 'i speak'.",
-               1: "A 5-gram model sees 4 previous words; 'france' is 20 back.",
-               3: "One of them has read every word so far. Which one?"},
+        "shape its guess. (How much survives is the topic of notebook 04.)",
+        hints={
+            0: "A trigram model sees only the 2 previous words: 'i speak'.",
+            1: "A 5-gram model sees 4 previous words; 'france' is 20 back.",
+            3: "One of them has read every word so far. Which one?",
+        },
     ),
 )
 
@@ -318,12 +367,18 @@ def course_quiz() -> Quiz:
 check_bag_of_words = Exercise(
     "bag_of_words",
     reference=bag_of_words,
-    cases=[Case(("dog bites man",)), Case(("man bites dog",)), Case(("The cat saw the other cat",)),
-           Case(("to be or not to be",)), Case(("Dog  bites   MAN",))],
+    cases=[
+        Case(("dog bites man",)),
+        Case(("man bites dog",)),
+        Case(("The cat saw the other cat",)),
+        Case(("to be or not to be",)),
+        Case(("Dog  bites   MAN",)),
+    ],
     mistakes={
         "forget to lower-case the sentence first": lambda s: dict(Counter(s.split())),
-        "count each word once, as in a set, instead of counting repeats": lambda s: {w: 1 for w in s.lower().split()},
-        "split with .split(' '), which keeps empty strings between double spaces; .split() does not":
-            lambda s: dict(Counter(s.lower().split(" "))),
+        "count each word once, as in a set, instead of counting repeats": lambda s: dict.fromkeys(s.lower().split(), 1),
+        "split with .split(' '), which keeps empty strings between double spaces; .split() does not": lambda s: dict(
+            Counter(s.lower().split(" "))
+        ),
     },
 )

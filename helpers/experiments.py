@@ -27,12 +27,42 @@ R = TypeVar("R")
 # The 97.5 % quantile of Student's t by degrees of freedom, the factor of a two-sided 95 % interval; df = ∞
 # is the normal distribution's 1.959964. Between rows t_quantile interpolates linearly in 1/df, in which t
 # is nearly a straight line (df = 35 comes out 5e-5 too high, df = 1000 2e-5 too high).
-_T975 = [(1, 12.706205), (2, 4.302653), (3, 3.182446), (4, 2.776445), (5, 2.570582), (6, 2.446912),
-         (7, 2.364624), (8, 2.306004), (9, 2.262157), (10, 2.228139), (11, 2.200985), (12, 2.178813),
-         (13, 2.160369), (14, 2.144787), (15, 2.131450), (16, 2.119905), (17, 2.109816), (18, 2.100922),
-         (19, 2.093024), (20, 2.085963), (21, 2.079614), (22, 2.073873), (23, 2.068658), (24, 2.063899),
-         (25, 2.059539), (26, 2.055529), (27, 2.051831), (28, 2.048407), (29, 2.045230), (30, 2.042272),
-         (40, 2.021075), (60, 2.000298), (120, 1.979930), (math.inf, 1.959964)]
+_T975 = [
+    (1, 12.706205),
+    (2, 4.302653),
+    (3, 3.182446),
+    (4, 2.776445),
+    (5, 2.570582),
+    (6, 2.446912),
+    (7, 2.364624),
+    (8, 2.306004),
+    (9, 2.262157),
+    (10, 2.228139),
+    (11, 2.200985),
+    (12, 2.178813),
+    (13, 2.160369),
+    (14, 2.144787),
+    (15, 2.131450),
+    (16, 2.119905),
+    (17, 2.109816),
+    (18, 2.100922),
+    (19, 2.093024),
+    (20, 2.085963),
+    (21, 2.079614),
+    (22, 2.073873),
+    (23, 2.068658),
+    (24, 2.063899),
+    (25, 2.059539),
+    (26, 2.055529),
+    (27, 2.051831),
+    (28, 2.048407),
+    (29, 2.045230),
+    (30, 2.042272),
+    (40, 2.021075),
+    (60, 2.000298),
+    (120, 1.979930),
+    (math.inf, 1.959964),
+]
 
 
 def t_quantile(df: float) -> float:
@@ -53,7 +83,7 @@ def stable_decimals(spread: float, most: int = 4) -> int:
     if most < 0:
         raise ValueError(f"expected most ≥ 0 decimals, got {most}")
     for decimals in range(most, 0, -1):
-        if 10.0 ** -decimals >= spread:
+        if 10.0**-decimals >= spread:
             return decimals
     return 0
 
@@ -99,8 +129,9 @@ def _check_seeds(seeds: Iterable[int]) -> list[int]:
 
 def _check_values(per_seed: Mapping[int, float], name: str = "values") -> dict[int, float]:
     if not isinstance(per_seed, Mapping):
-        raise ValueError(f"expected {name} as a mapping seed → value such as {{0: 0.8, 1: 0.9}}, "
-                         f"got a {type(per_seed).__name__}")
+        raise ValueError(
+            f"expected {name} as a mapping seed → value such as {{0: 0.8, 1: 0.9}}, got a {type(per_seed).__name__}"
+        )
     if not per_seed:
         raise ValueError(f"expected {name} for at least one seed, got an empty mapping")
     values = {seed: float(per_seed[seed]) for seed in _check_seeds(per_seed)}
@@ -110,8 +141,9 @@ def _check_values(per_seed: Mapping[int, float], name: str = "values") -> dict[i
     return values
 
 
-def run_seeds(experiment: Callable[[int], R], seeds: Iterable[int],
-              progress: Callable[[str], None] | None = None) -> dict[int, R]:
+def run_seeds(
+    experiment: Callable[[int], R], seeds: Iterable[int], progress: Callable[[str], None] | None = None
+) -> dict[int, R]:
     """Call experiment(seed) once per seed and keep every seed's result, in the order of the seeds."""
     seeds = _check_seeds(seeds)
     results = {}
@@ -154,8 +186,10 @@ class Summary:
         """'range 0.80–0.86, 95 % interval 0.77–0.89', or '1 seed, no range or interval'."""
         if self.n == 1:
             return "1 seed, no range or interval"
-        return (f"range {_span(self.min, self.max, decimals, percent, sign)}, "
-                f"95 % interval {_span(*self.interval, decimals, percent, sign)}")
+        return (
+            f"range {_span(self.min, self.max, decimals, percent, sign)}, "
+            f"95 % interval {_span(*self.interval, decimals, percent, sign)}"
+        )
 
     def format(self, decimals: int | None = None, percent: bool = False) -> str:
         """'0.83 (range 0.80–0.86, 95 % interval 0.77–0.89, 3 seeds)'; decimals=None: stable_decimals(spread)."""
@@ -205,20 +239,25 @@ class Comparison:
             summary = summarise({seed: -difference for seed, difference in self.differences.items()})
         if decimals is None:
             decimals = stable_decimals(summary.spread * (100 if percent else 1))
-        difference = (f"difference {format_number(summary.mean, decimals, percent, sign=True)} "
-                      f"({summary.details(decimals, percent, sign=True)})")
+        difference = (
+            f"difference {format_number(summary.mean, decimals, percent, sign=True)} "
+            f"({summary.details(decimals, percent, sign=True)})"
+        )
         if self.clear:
             return f"{first} better than {second} on {self.n} of {self.n} seeds: {difference}"
         seeds = "seeds" if self.n > 1 else "seed"
-        return (f"no clear difference between {first} and {second}: "
-                f"{first} better on {self.wins} of {self.n} {seeds}, {difference}")
+        return (
+            f"no clear difference between {first} and {second}: "
+            f"{first} better on {self.wins} of {self.n} {seeds}, {difference}"
+        )
 
     def __str__(self) -> str:
         return self.verdict()
 
 
-def compare(a: Mapping[int, float], b: Mapping[int, float], names: tuple[str, str] = ("A", "B"),
-            higher_is_better: bool = True) -> Comparison:
+def compare(
+    a: Mapping[int, float], b: Mapping[int, float], names: tuple[str, str] = ("A", "B"), higher_is_better: bool = True
+) -> Comparison:
     """Compare two metrics seed by seed (same seeds in both): differences a − b, wins of A, and a verdict.
 
     The difference is clear when it is larger than the spread: the 95 % interval of the mean difference excludes
@@ -226,8 +265,10 @@ def compare(a: Mapping[int, float], b: Mapping[int, float], names: tuple[str, st
     """
     a, b = _check_values(a, names[0]), _check_values(b, names[1])
     if a.keys() != b.keys():
-        raise ValueError(f"expected {names[0]} and {names[1]} to have the same seeds, got seeds only in {names[0]}: "
-                         f"{sorted(a.keys() - b.keys())}, only in {names[1]}: {sorted(b.keys() - a.keys())}")
+        raise ValueError(
+            f"expected {names[0]} and {names[1]} to have the same seeds, got seeds only in {names[0]}: "
+            f"{sorted(a.keys() - b.keys())}, only in {names[1]}: {sorted(b.keys() - a.keys())}"
+        )
     differences = {seed: a[seed] - b[seed] for seed in a}
     summary = summarise(differences)
     wins = sum(d > 0 if higher_is_better else d < 0 for d in differences.values())

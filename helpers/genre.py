@@ -16,6 +16,7 @@ validates.
 from __future__ import annotations
 
 import re
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -78,8 +79,10 @@ def passages(slugs: list[str], length: int, per_play: int, seed: int) -> tuple[l
     for slug, text in load_plays(list(slugs)).items():
         pieces = len(text) // length  # passage i is text[i*length : (i+1)*length]
         if pieces < per_play:
-            raise ValueError(f"{slug} has {len(text):,} characters, {pieces} passages of {length}: "
-                             f"fewer than the {per_play} asked for")
+            raise ValueError(
+                f"{slug} has {len(text):,} characters, {pieces} passages of {length}: "
+                f"fewer than the {per_play} asked for"
+            )
         chosen = torch.randperm(pieces, generator=generator)[:per_play].sort().values.tolist()
         texts += [text[i * length : (i + 1) * length] for i in chosen]
         labels += [GENRE_CLASSES.index(genres[slug])] * per_play
@@ -107,8 +110,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def bag_of_words_baseline(train_texts: list[str], train_labels: torch.Tensor, test_texts: list[str],
-                          test_labels: torch.Tensor, smoothing: float = 1.0) -> float:
+def bag_of_words_baseline(
+    train_texts: list[str],
+    train_labels: torch.Tensor,
+    test_texts: list[str],
+    test_labels: torch.Tensor,
+    smoothing: float = 1.0,
+) -> float:
     """Test accuracy of multinomial naive Bayes on word counts, vocabulary from the training passages.
 
     log P(class | passage) = log P(class) + Σ over words w of count(w) · log P(w | class) + const,
@@ -116,8 +124,10 @@ def bag_of_words_baseline(train_texts: list[str], train_labels: torch.Tensor, te
     Words never seen in training are ignored.
     """
     if len(train_texts) != len(train_labels) or len(test_texts) != len(test_labels):
-        raise ValueError(f"need one label per passage, got {len(train_texts)} texts and {len(train_labels)} "
-                         f"labels for training, {len(test_texts)} and {len(test_labels)} for testing")
+        raise ValueError(
+            f"need one label per passage, got {len(train_texts)} texts and {len(train_labels)} "
+            f"labels for training, {len(test_texts)} and {len(test_labels)} for testing"
+        )
     if smoothing <= 0:
         raise ValueError(f"smoothing must be positive, got {smoothing}")
     vocab = Vocabulary.from_sentences(words(text) for text in train_texts)
@@ -137,14 +147,22 @@ def bag_of_words_baseline(train_texts: list[str], train_labels: torch.Tensor, te
 class GenreRNN(nn.Module):
     """Character embedding → bidirectional GRU → pooling over time → linear read-out to the genres."""
 
-    def __init__(self, vocab_size: int, embedding_size: int, hidden_size: int, pooling: str = "mean",
-                 classes: int = len(GENRE_CLASSES)):
+    def __init__(
+        self,
+        vocab_size: int,
+        embedding_size: int,
+        hidden_size: int,
+        pooling: str = "mean",
+        classes: int = len(GENRE_CLASSES),
+    ):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         if min(vocab_size, embedding_size, hidden_size, classes) < 1:
-            raise ValueError(f"sizes must be positive, got vocab_size {vocab_size}, embedding_size {embedding_size}, "
-                             f"hidden_size {hidden_size}, classes {classes}")
+            raise ValueError(
+                f"sizes must be positive, got vocab_size {vocab_size}, embedding_size {embedding_size}, "
+                f"hidden_size {hidden_size}, classes {classes}"
+            )
         self.pooling = pooling
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, embedding_size)
@@ -154,7 +172,9 @@ class GenreRNN(nn.Module):
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """Class scores (batch, classes) for character ids (batch, seq)."""
         if ids.dim() != 2 or ids.dtype != torch.int64:
-            raise ValueError(f"expected int64 character ids of shape (batch, seq), got {ids.dtype} of shape {tuple(ids.shape)}")
+            raise ValueError(
+                f"expected int64 character ids of shape (batch, seq), got {ids.dtype} of shape {tuple(ids.shape)}"
+            )
         if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab_size):
             raise ValueError(f"ids must lie in 0..{self.vocab_size - 1}, got {ids.min().item()}..{ids.max().item()}")
         states, last = self.rnn(self.embedding(ids))  # states (batch, seq, 2h): forward and backward side by side
@@ -167,16 +187,27 @@ class GenreRNN(nn.Module):
         return self.readout(summary)
 
 
-def train_genre_rnn(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, steps: int, generator: torch.Generator,
-                    batch_size: int = 64, lr: float = 1e-2, clip: float | None = 1.0, balanced: bool = False) -> TrainLog:
+def train_genre_rnn(
+    model: nn.Module,
+    ids: torch.Tensor,
+    labels: torch.Tensor,
+    steps: int,
+    generator: torch.Generator,
+    batch_size: int = 64,
+    lr: float = 1e-2,
+    clip: float | None = 1.0,
+    balanced: bool = False,
+) -> TrainLog:
     """Random mini-batches of passages (drawn with `generator`), cross-entropy, the course's training loop.
 
     balanced: draw every genre equally often (each passage with probability 1 / (classes · its genre's count)),
     so a genre with more training plays does not become the default answer.
     """
     if ids.dim() != 2 or len(ids) != len(labels):
-        raise ValueError(f"need ids (passages, length) and one label per passage, got shapes "
-                         f"{tuple(ids.shape)} and {tuple(labels.shape)}")
+        raise ValueError(
+            f"need ids (passages, length) and one label per passage, got shapes "
+            f"{tuple(ids.shape)} and {tuple(labels.shape)}"
+        )
     if steps < 1 or batch_size < 1:
         raise ValueError(f"steps and batch_size must be positive, got {steps} and {batch_size}")
     weights = 1.0 / torch.bincount(labels)[labels] if balanced else torch.ones(len(labels))
@@ -193,7 +224,9 @@ def predict(model: nn.Module, ids: torch.Tensor, batch_size: int = 256) -> torch
     """The predicted class of every passage, in batches."""
     training = model.training
     model.eval()
-    guesses = torch.cat([model(ids[start : start + batch_size]).argmax(dim=1) for start in range(0, len(ids), batch_size)])
+    guesses = torch.cat(
+        [model(ids[start : start + batch_size]).argmax(dim=1) for start in range(0, len(ids), batch_size)]
+    )
     model.train(training)
     return guesses
 

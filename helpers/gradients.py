@@ -24,7 +24,7 @@ from helpers.neuron import random_recurrent_matrix
 
 GRADIENT_ACTIVATIONS = ("tanh", "linear", "relu")
 VANISHED = -30.0  # log10 of the smallest norm we show: "vanished below 1e-30"
-EXPLODED = 30.0   # log10 of the largest: "exploded beyond 1e30"
+EXPLODED = 30.0  # log10 of the largest: "exploded beyond 1e30"
 
 
 @dataclass
@@ -125,11 +125,11 @@ def largest_singular_value(W: np.ndarray) -> float:
 class Decay:
     """What the gradient-decay widget shows for one setting."""
 
-    distances: np.ndarray     # T − k, the steps back
-    log10_norms: np.ndarray   # log10 ‖∂h_T/∂h_k‖ at those distances
-    log10_radius_line: np.ndarray   # (T − k)·log10 ρ: the rate set by the spectral radius
-    log10_bound: np.ndarray   # (T − k)·log10 σ_max: a strict upper bound when |f'| ≤ 1
-    sigma: float              # σ_max(W_hh)
+    distances: np.ndarray  # T − k, the steps back
+    log10_norms: np.ndarray  # log10 ‖∂h_T/∂h_k‖ at those distances
+    log10_radius_line: np.ndarray  # (T − k)·log10 ρ: the rate set by the spectral radius
+    log10_bound: np.ndarray  # (T − k)·log10 σ_max: a strict upper bound when |f'| ≤ 1
+    sigma: float  # σ_max(W_hh)
     verdict: str
 
 
@@ -141,11 +141,15 @@ def gradient_decay(length: int, radius: float, hidden_size: int, activation: str
     sigma = largest_singular_value(run.W_hh)
     first = norms[-1]
     if first < VANISHED:
-        verdict = f"vanished below 1e-30 (‖∂h_T/∂h_0‖ ≈ 10^{first:.0f})" if np.isfinite(first) else "vanished: exactly 0 (every path cut)"
+        verdict = (
+            f"vanished below 1e-30 (‖∂h_T/∂h_0‖ ≈ 10^{first:.0f})"
+            if np.isfinite(first)
+            else "vanished: exactly 0 (every path cut)"
+        )
     elif first > EXPLODED:
         verdict = f"exploded beyond 1e30 (‖∂h_T/∂h_0‖ ≈ 10^{first:.0f})"
     else:
-        verdict = f"‖∂h_T/∂h_0‖ = {10 ** first:.2e}"
+        verdict = f"‖∂h_T/∂h_0‖ = {10**first:.2e}"
     return Decay(distance, norms, distance * math.log10(radius), distance * math.log10(sigma), sigma, verdict)
 
 
@@ -155,6 +159,7 @@ def display_distances(length: int, points: int = 40) -> np.ndarray:
 
 
 # --- Exercises -------------------------------------------------------------------------------
+
 
 def jacobian_product(W_hh: np.ndarray, states: np.ndarray) -> np.ndarray:
     """∂h_T/∂h_0 for a tanh RNN, given the states h₁ … h_T as rows: Π diag(1 − hₜ²) W_hh, latest first."""
@@ -183,8 +188,9 @@ check_jacobian_product = Exercise(
     mistakes={
         "forget the tanh' factor diag(1 − h²)": lambda W, H: np.linalg.matrix_power(W, len(H)),
         "multiply in the wrong order (earliest step first)": lambda W, H: jacobian_product(W, H[::-1]),
-        "use tanh'(h) = 1 − tanh(h)² on the states, which are already tanh outputs":
-            lambda W, H: jacobian_product(W, np.tanh(H)),
+        "use tanh'(h) = 1 − tanh(h)² on the states, which are already tanh outputs": lambda W, H: jacobian_product(
+            W, np.tanh(H)
+        ),
     },
 )
 
@@ -194,6 +200,7 @@ check_steps_to_shrink = Exercise(
     cases=[Case((0.9,)), Case((0.5,)), Case((0.99,)), Case((0.9, 0.01))],
     mistakes={
         "stop one step early (factor**n equal to or above the threshold)": lambda f, t=1e-6: steps_to_shrink(f, t) - 1,
-        "use log10 for one logarithm and ln for the other": lambda f, t=1e-6: math.floor(math.log10(t) / math.log(f)) + 1,
+        "use log10 for one logarithm and ln for the other": lambda f, t=1e-6: math.floor(math.log10(t) / math.log(f))
+        + 1,
     },
 )

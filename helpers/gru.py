@@ -42,8 +42,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.cells import (Array, check_sequence, check_size, check_stacked_params, check_step_input, check_torch_layer,
-                           like, same_kind, sigmoid, tanh)
+from helpers.cells import (
+    Array,
+    check_sequence,
+    check_size,
+    check_stacked_params,
+    check_step_input,
+    check_torch_layer,
+    like,
+    same_kind,
+    sigmoid,
+    tanh,
+)
 from helpers.course.exercises import Case, Exercise
 
 GRUParams = dict[str, Array]
@@ -52,8 +62,10 @@ GATES = ("r", "z", "n")  # PyTorch's order of the stacked rows of W_x, W_h, b_x 
 
 # --- Parameters -----------------------------------------------------------------------------
 
-def init_gru(input_size: int, hidden_size: int, generator: torch.Generator | None = None,
-             dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
+
+def init_gru(
+    input_size: int, hidden_size: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64
+) -> dict[str, torch.Tensor]:
     """Random W_x (3h, d), W_h (3h, h), b_x and b_h (3h,), gates stacked r, z, n, uniform in ±1/√hidden like nn.GRU."""
     check_size("input_size", input_size)
     check_size("hidden_size", hidden_size)
@@ -63,7 +75,12 @@ def init_gru(input_size: int, hidden_size: int, generator: torch.Generator | Non
         return torch.empty(shape, dtype=dtype).uniform_(-bound, bound, generator=generator)
 
     rows = 3 * hidden_size
-    return {"W_x": uniform(rows, input_size), "W_h": uniform(rows, hidden_size), "b_x": uniform(rows), "b_h": uniform(rows)}
+    return {
+        "W_x": uniform(rows, input_size),
+        "W_h": uniform(rows, hidden_size),
+        "b_x": uniform(rows),
+        "b_h": uniform(rows),
+    }
 
 
 def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
@@ -112,12 +129,13 @@ def to_torch(params: GRUParams, batch_first: bool = True) -> nn.GRU:
 
 # --- Forward ----------------------------------------------------------------------------------
 
+
 def _split_gates(from_x: Array, from_h: Array) -> dict[str, Array]:
     """r, z, n from the inputs' share x W_xᵀ + b_x and the state's share h W_hᵀ + b_h, each (batch, 3·hidden)."""
     h = from_x.shape[-1] // 3
     r = sigmoid(from_x[:, :h] + from_h[:, :h])
-    z = sigmoid(from_x[:, h:2 * h] + from_h[:, h:2 * h])
-    n = tanh(from_x[:, 2 * h:] + r * from_h[:, 2 * h:])  # r scales the state's share after W_hn and b_hn
+    z = sigmoid(from_x[:, h : 2 * h] + from_h[:, h : 2 * h])
+    n = tanh(from_x[:, 2 * h :] + r * from_h[:, 2 * h :])  # r scales the state's share after W_hn and b_hn
     return {"r": r, "z": z, "n": n}
 
 
@@ -151,13 +169,14 @@ def textbook_gru_cell(x_t: Array, h_prev: Array, params: GRUParams) -> Array:
     x_t, h_prev, W_x, W_h, b_x, b_h = same_kind(x_t, h_prev, *(params[name] for name in ("W_x", "W_h", "b_x", "b_h")))
     h = h_prev.shape[1]
     gates = _split_gates(x_t @ W_x.T + b_x, h_prev @ W_h.T + b_h)  # r and z as in PyTorch's form
-    reset_first = (gates["r"] * h_prev) @ W_h[2 * h:].T               # 1. reset the old state, then project it
-    gates["n"] = tanh(x_t @ W_x[2 * h:].T + reset_first + b_x[2 * h:] + b_h[2 * h:])  # 2. the candidate from that
+    reset_first = (gates["r"] * h_prev) @ W_h[2 * h :].T  # 1. reset the old state, then project it
+    gates["n"] = tanh(x_t @ W_x[2 * h :].T + reset_first + b_x[2 * h :] + b_h[2 * h :])  # 2. the candidate from that
     return _update(gates, h_prev)
 
 
-def gru_forward(x: Array, params: GRUParams, h0: Array | None = None, return_gates: bool = False
-                ) -> tuple[Array, Array] | tuple[Array, Array, dict[str, Array]]:
+def gru_forward(
+    x: Array, params: GRUParams, h0: Array | None = None, return_gates: bool = False
+) -> tuple[Array, Array] | tuple[Array, Array, dict[str, Array]]:
     """H (batch, seq, hidden) and the last state h_T (batch, hidden) for x (batch, seq, input); h0 zeros if None.
 
     With return_gates=True, a third value: a dict of "r", "z" and "n" at every step, each (batch, seq, hidden).
@@ -184,6 +203,7 @@ def gru_forward(x: Array, params: GRUParams, h0: Array | None = None, return_gat
 
 # --- Checks -----------------------------------------------------------------------------------
 
+
 def _check_params(params: GRUParams) -> tuple[int, int]:
     return check_stacked_params(params, GATES, ("b_x", "b_h"))
 
@@ -195,20 +215,23 @@ def _check_step(x_t: Array, h_prev: Array, params: GRUParams) -> None:
 
 # --- Exercise (notebook 06) -------------------------------------------------------------------
 
-def gru_step(x_t: np.ndarray, h_prev: np.ndarray, W_x: np.ndarray, W_h: np.ndarray, b_x: np.ndarray,
-             b_h: np.ndarray) -> np.ndarray:
+
+def gru_step(
+    x_t: np.ndarray, h_prev: np.ndarray, W_x: np.ndarray, W_h: np.ndarray, b_x: np.ndarray, b_h: np.ndarray
+) -> np.ndarray:
     """One GRU step on a batch in PyTorch's form, gates stacked r, z, n: returns h_t, (batch, hidden)."""
     h = h_prev.shape[1]
-    from_x = x_t @ W_x.T + b_x     # (batch, 3·hidden): the input's share of r, z and n
+    from_x = x_t @ W_x.T + b_x  # (batch, 3·hidden): the input's share of r, z and n
     from_h = h_prev @ W_h.T + b_h  # (batch, 3·hidden): the old state's share
-    r = sigmoid(from_x[:, 0:h] + from_h[:, 0:h])              # reset gate
-    z = sigmoid(from_x[:, h:2 * h] + from_h[:, h:2 * h])      # update gate
-    n = np.tanh(from_x[:, 2 * h:] + r * from_h[:, 2 * h:])    # candidate: r scales h_prev W_hnᵀ + b_hn
+    r = sigmoid(from_x[:, 0:h] + from_h[:, 0:h])  # reset gate
+    z = sigmoid(from_x[:, h : 2 * h] + from_h[:, h : 2 * h])  # update gate
+    n = np.tanh(from_x[:, 2 * h :] + r * from_h[:, 2 * h :])  # candidate: r scales h_prev W_hnᵀ + b_hn
     return (1 - z) * n + z * h_prev
 
 
-def _gru_step_with(x_t, h_prev, W_x, W_h, b_x, b_h, gate=sigmoid, candidate=np.tanh, order="rzn", reset="after",
-                   keep_with_z=True):
+def _gru_step_with(
+    x_t, h_prev, W_x, W_h, b_x, b_h, gate=sigmoid, candidate=np.tanh, order="rzn", reset="after", keep_with_z=True
+):
     """gru_step with one classic mistake switched on, for the exercise's hints."""
     h = h_prev.shape[1]
     block = {name: slice(k * h, (k + 1) * h) for k, name in enumerate(order)}
@@ -216,18 +239,27 @@ def _gru_step_with(x_t, h_prev, W_x, W_h, b_x, b_h, gate=sigmoid, candidate=np.t
     r = gate(from_x[:, block["r"]] + from_h[:, block["r"]])
     z = gate(from_x[:, block["z"]] + from_h[:, block["z"]])
     W_hn, b_hn = W_h[block["n"]], b_h[block["n"]]
-    recurrent = {"after": r * (h_prev @ W_hn.T + b_hn),      # PyTorch's form (right)
-                 "before": (r * h_prev) @ W_hn.T + b_hn,     # the textbook form
-                 "bias outside": r * (h_prev @ W_hn.T) + b_hn}[reset]
+    recurrent = {
+        "after": r * (h_prev @ W_hn.T + b_hn),  # PyTorch's form (right)
+        "before": (r * h_prev) @ W_hn.T + b_hn,  # the textbook form
+        "bias outside": r * (h_prev @ W_hn.T) + b_hn,
+    }[reset]
     n = candidate(from_x[:, block["n"]] + recurrent)
     return (1 - z) * n + z * h_prev if keep_with_z else z * n + (1 - z) * h_prev
 
 
 def _step_case(batch: int, inputs: int, hidden: int, seed: int) -> Case:
     rng = np.random.default_rng(seed)
-    return Case((rng.normal(size=(batch, inputs)), rng.uniform(-1, 1, (batch, hidden)),
-                 rng.normal(size=(3 * hidden, inputs)), rng.normal(size=(3 * hidden, hidden)) / hidden,
-                 rng.normal(size=3 * hidden), rng.normal(size=3 * hidden)))
+    return Case(
+        (
+            rng.normal(size=(batch, inputs)),
+            rng.uniform(-1, 1, (batch, hidden)),
+            rng.normal(size=(3 * hidden, inputs)),
+            rng.normal(size=(3 * hidden, hidden)) / hidden,
+            rng.normal(size=3 * hidden),
+            rng.normal(size=3 * hidden),
+        )
+    )
 
 
 check_gru_step = Exercise(
@@ -237,13 +269,16 @@ check_gru_step = Exercise(
     mistakes={
         "apply the reset gate before the projection, (r ⊙ h_prev) W_hnᵀ (the textbook form; PyTorch's is "
         "r ⊙ (h_prev W_hnᵀ + b_hn))": partial(_gru_step_with, reset="before"),
-        "leave b_hn out of the reset product (r ⊙ (h_prev W_hnᵀ) + b_hn; PyTorch's is r ⊙ (h_prev W_hnᵀ + b_hn))":
-            partial(_gru_step_with, reset="bias outside"),
-        "use z the other way round (h_t = z ⊙ n + (1 − z) ⊙ h_prev; in PyTorch's form z ≈ 1 keeps h_prev)":
-            partial(_gru_step_with, keep_with_z=False),
+        "leave b_hn out of the reset product (r ⊙ (h_prev W_hnᵀ) + b_hn; PyTorch's is r ⊙ (h_prev W_hnᵀ + b_hn))": partial(
+            _gru_step_with, reset="bias outside"
+        ),
+        "use z the other way round (h_t = z ⊙ n + (1 − z) ⊙ h_prev; in PyTorch's form z ≈ 1 keeps h_prev)": partial(
+            _gru_step_with, keep_with_z=False
+        ),
         "use tanh instead of the sigmoid on the gates r and z": partial(_gru_step_with, gate=np.tanh),
-        "swap tanh and the sigmoid (tanh on the gates r and z, the sigmoid on the candidate n)":
-            partial(_gru_step_with, gate=np.tanh, candidate=sigmoid),
+        "swap tanh and the sigmoid (tanh on the gates r and z, the sigmoid on the candidate n)": partial(
+            _gru_step_with, gate=np.tanh, candidate=sigmoid
+        ),
         "read the gates in the order z, r, n (PyTorch stacks them r, z, n)": partial(_gru_step_with, order="zrn"),
     },
 )

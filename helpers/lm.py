@@ -9,7 +9,7 @@ are clipped by their global norm before each update.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -45,7 +45,9 @@ class CharLM(nn.Module):
     def forward(self, ids: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
         """Logits for the next character at every position, shape (batch, seq, vocab), and the new state."""
         if ids.dim() != 2 or ids.dtype != torch.int64:
-            raise ValueError(f"expected int64 character ids of shape (batch, seq), got {ids.dtype} of shape {tuple(ids.shape)}")
+            raise ValueError(
+                f"expected int64 character ids of shape (batch, seq), got {ids.dtype} of shape {tuple(ids.shape)}"
+            )
         if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab_size):
             raise ValueError(f"ids must lie in 0..{self.vocab_size - 1}, got {ids.min().item()}..{ids.max().item()}")
         outputs, state = self.rnn(self.embedding(ids), state)
@@ -79,9 +81,17 @@ def perplexity(model: CharLM, ids: torch.Tensor, batch_size: int = 16, seq_len: 
     return math.exp(total / count)
 
 
-def train_lm(model: CharLM, train_ids: torch.Tensor, steps: int, batch_size: int = 32, seq_len: int = 100,
-             lr: float = 3e-3, clip: float | None = 1.0, reports: int = 5,
-             report: Callable[[str], None] | None = print) -> TrainLog:
+def train_lm(
+    model: CharLM,
+    train_ids: torch.Tensor,
+    steps: int,
+    batch_size: int = 32,
+    seq_len: int = 100,
+    lr: float = 3e-3,
+    clip: float | None = 1.0,
+    reports: int = 5,
+    report: Callable[[str], None] | None = print,
+) -> TrainLog:
     """Train with truncated BPTT (state carried, detached) and global-norm clipping; return the log.
 
     Update i reads chunk i of the streams (starting over with a blank memory after the last chunk).
@@ -122,8 +132,9 @@ def with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
 
 
 @torch.no_grad()
-def generate(model: CharLM, vocab: Vocabulary, prompt: str, length: int, temperature: float,
-             generator: torch.Generator) -> str:
+def generate(
+    model: CharLM, vocab: Vocabulary, prompt: str, length: int, temperature: float, generator: torch.Generator
+) -> str:
     """Continue `prompt` by `length` sampled characters; temperature 0 means always the likeliest."""
     if length < 0 or not prompt:
         raise ValueError(f"need a non-empty prompt and length ≥ 0, got {prompt!r} and {length}")
@@ -144,6 +155,7 @@ def generate(model: CharLM, vocab: Vocabulary, prompt: str, length: int, tempera
 
 # --- Exercises (notebook 03) ------------------------------------------------------------------
 
+
 def clip_gradient(g: np.ndarray, threshold: float) -> np.ndarray:
     """Rescale g to length `threshold` if it is longer; leave it alone otherwise."""
     norm = np.linalg.norm(g)
@@ -160,20 +172,30 @@ def temperature_probabilities(logits: np.ndarray, temperature: float) -> np.ndar
 check_clip_gradient = Exercise(
     "clip_gradient",
     reference=clip_gradient,
-    cases=[Case((np.array([3.0, 4.0]), 1.0)), Case((np.array([0.3, -0.4, 0.0]), 1.0)),
-           Case((np.array([10.0, -20.0, 5.0, 1.0]), 5.0)), Case((np.array([-6.0]), 2.0))],
+    cases=[
+        Case((np.array([3.0, 4.0]), 1.0)),
+        Case((np.array([0.3, -0.4, 0.0]), 1.0)),
+        Case((np.array([10.0, -20.0, 5.0, 1.0]), 5.0)),
+        Case((np.array([-6.0]), 2.0)),
+    ],
     mistakes={
         "clip each entry to ±threshold instead of rescaling the whole vector": lambda g, t: np.clip(g, -t, t),
         "rescale every gradient to the threshold, even short ones": lambda g, t: g * t / np.linalg.norm(g),
-        "divide by the norm but forget to multiply by the threshold": lambda g, t: g / np.linalg.norm(g) if np.linalg.norm(g) > t else g,
+        "divide by the norm but forget to multiply by the threshold": lambda g, t: g / np.linalg.norm(g)
+        if np.linalg.norm(g) > t
+        else g,
     },
 )
 
 check_temperature_probabilities = Exercise(
     "temperature_probabilities",
     reference=temperature_probabilities,
-    cases=[Case((np.array([2.0, 1.0, 0.1]), 1.0)), Case((np.array([2.0, 1.0, 0.1]), 0.5)),
-           Case((np.array([0.0, 3.0, -1.0, 1.0]), 1.5)), Case((np.array([1000.0, 999.0, 0.0]), 0.8))],
+    cases=[
+        Case((np.array([2.0, 1.0, 0.1]), 1.0)),
+        Case((np.array([2.0, 1.0, 0.1]), 0.5)),
+        Case((np.array([0.0, 3.0, -1.0, 1.0]), 1.5)),
+        Case((np.array([1000.0, 999.0, 0.0]), 0.8)),
+    ],
     mistakes={
         "multiply the logits by T instead of dividing": lambda l, t: temperature_probabilities(l * t * t, t),
         "forget the temperature (plain softmax)": lambda l, t: temperature_probabilities(l, 1.0),

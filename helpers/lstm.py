@@ -38,8 +38,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.cells import (Array, check_sequence, check_size, check_stacked_params, check_step_input, check_torch_layer,
-                           like, same_kind, shape_of, sigmoid, tanh)
+from helpers.cells import (
+    Array,
+    check_sequence,
+    check_size,
+    check_stacked_params,
+    check_step_input,
+    check_torch_layer,
+    like,
+    same_kind,
+    shape_of,
+    sigmoid,
+    tanh,
+)
 from helpers.course.exercises import Case, Exercise
 
 LSTMParams = dict[str, Array]
@@ -48,8 +59,10 @@ GATES = ("i", "f", "g", "o")  # PyTorch's order of the stacked rows of W_x, W_h 
 
 # --- Parameters -----------------------------------------------------------------------------
 
-def init_lstm(input_size: int, hidden_size: int, generator: torch.Generator | None = None,
-              dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
+
+def init_lstm(
+    input_size: int, hidden_size: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64
+) -> dict[str, torch.Tensor]:
     """Random W_x (4h, d), W_h (4h, h) and b (4h,), gates stacked i, f, g, o, uniform in ±1/√hidden like nn.LSTM."""
     check_size("input_size", input_size)
     check_size("hidden_size", hidden_size)
@@ -105,13 +118,16 @@ def to_torch(params: LSTMParams, batch_first: bool = True) -> nn.LSTM:
 
 # --- Forward ----------------------------------------------------------------------------------
 
+
 def _split_gates(z: Array) -> dict[str, Array]:
     """The four gates from the stacked pre-activations z (batch, 4·hidden), rows in the order i, f, g, o."""
     h = z.shape[-1] // 4
-    return {"i": sigmoid(z[:, 0:h]),          # input gate
-            "f": sigmoid(z[:, h:2 * h]),      # forget gate
-            "g": tanh(z[:, 2 * h:3 * h]),    # candidate
-            "o": sigmoid(z[:, 3 * h:4 * h])}  # output gate
+    return {
+        "i": sigmoid(z[:, 0:h]),  # input gate
+        "f": sigmoid(z[:, h : 2 * h]),  # forget gate
+        "g": tanh(z[:, 2 * h : 3 * h]),  # candidate
+        "o": sigmoid(z[:, 3 * h : 4 * h]),
+    }  # output gate
 
 
 def _update(gates: dict[str, Array], c_prev: Array) -> tuple[Array, Array]:
@@ -134,8 +150,9 @@ def lstm_cell(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> tup
     return _update(gates, c_prev)
 
 
-def lstm_forward(x: Array, params: LSTMParams, state: tuple[Array, Array] | None = None, return_gates: bool = False
-                 ) -> tuple[Array, tuple[Array, Array]] | tuple[Array, tuple[Array, Array], dict[str, Array]]:
+def lstm_forward(
+    x: Array, params: LSTMParams, state: tuple[Array, Array] | None = None, return_gates: bool = False
+) -> tuple[Array, tuple[Array, Array]] | tuple[Array, tuple[Array, Array], dict[str, Array]]:
     """H (batch, seq, hidden) and the last state (h_T, c_T) for x (batch, seq, input); state = (h0, c0), zeros if None.
 
     With return_gates=True, a third value: a dict of the gates "i", "f", "g", "o" and the cell states
@@ -188,26 +205,40 @@ def _check_step(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> N
 
 # --- Exercise (notebook 05) -------------------------------------------------------------------
 
-def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W_x: np.ndarray, W_h: np.ndarray,
-              b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+
+def lstm_step(
+    x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W_x: np.ndarray, W_h: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """One LSTM step on a batch, gates stacked i, f, g, o in W_x, W_h and b: returns (h_t, c_t), each (batch, hidden)."""
     h = h_prev.shape[1]
     z = x_t @ W_x.T + h_prev @ W_h.T + b  # (batch, 4·hidden): all four gates' pre-activations
-    i = sigmoid(z[:, 0:h])                 # input gate
-    f = sigmoid(z[:, h:2 * h])             # forget gate
-    g = np.tanh(z[:, 2 * h:3 * h])         # candidate
-    o = sigmoid(z[:, 3 * h:4 * h])         # output gate
+    i = sigmoid(z[:, 0:h])  # input gate
+    f = sigmoid(z[:, h : 2 * h])  # forget gate
+    g = np.tanh(z[:, 2 * h : 3 * h])  # candidate
+    o = sigmoid(z[:, 3 * h : 4 * h])  # output gate
     c_t = f * c_prev + i * g
     h_t = o * np.tanh(c_t)
     return h_t, c_t
 
 
-def _lstm_step_with(x_t, h_prev, c_prev, W_x, W_h, b, gate=sigmoid, candidate=np.tanh, order="ifgo",
-                    forget=True, cell_tanh=True, swap=False):
+def _lstm_step_with(
+    x_t,
+    h_prev,
+    c_prev,
+    W_x,
+    W_h,
+    b,
+    gate=sigmoid,
+    candidate=np.tanh,
+    order="ifgo",
+    forget=True,
+    cell_tanh=True,
+    swap=False,
+):
     """lstm_step with one classic mistake switched on, for the exercise's hints."""
     z = x_t @ W_x.T + h_prev @ W_h.T + b
     h = h_prev.shape[1]
-    block = {name: z[:, k * h:(k + 1) * h] for k, name in enumerate(order)}
+    block = {name: z[:, k * h : (k + 1) * h] for k, name in enumerate(order)}
     i, f, g, o = gate(block["i"]), gate(block["f"]), candidate(block["g"]), gate(block["o"])
     c_t = (f * c_prev if forget else c_prev) + i * g
     h_t = o * (np.tanh(c_t) if cell_tanh else c_t)
@@ -216,9 +247,16 @@ def _lstm_step_with(x_t, h_prev, c_prev, W_x, W_h, b, gate=sigmoid, candidate=np
 
 def _step_case(batch: int, inputs: int, hidden: int, seed: int) -> Case:
     rng = np.random.default_rng(seed)
-    return Case((rng.normal(size=(batch, inputs)), rng.uniform(-1, 1, (batch, hidden)), rng.normal(size=(batch, hidden)),
-                 rng.normal(size=(4 * hidden, inputs)), rng.normal(size=(4 * hidden, hidden)) / hidden,
-                 rng.normal(size=4 * hidden)))
+    return Case(
+        (
+            rng.normal(size=(batch, inputs)),
+            rng.uniform(-1, 1, (batch, hidden)),
+            rng.normal(size=(batch, hidden)),
+            rng.normal(size=(4 * hidden, inputs)),
+            rng.normal(size=(4 * hidden, hidden)) / hidden,
+            rng.normal(size=4 * hidden),
+        )
+    )
 
 
 check_lstm_step = Exercise(
@@ -228,7 +266,9 @@ check_lstm_step = Exercise(
     mistakes={
         "use tanh instead of the sigmoid on the gates i, f and o": partial(_lstm_step_with, gate=np.tanh),
         "use the sigmoid instead of tanh for the candidate g": partial(_lstm_step_with, candidate=sigmoid),
-        "read the gates in the order f, i, g, o (PyTorch stacks them i, f, g, o)": partial(_lstm_step_with, order="figo"),
+        "read the gates in the order f, i, g, o (PyTorch stacks them i, f, g, o)": partial(
+            _lstm_step_with, order="figo"
+        ),
         "leave out the forget gate (c_t = c_prev + i ⊙ g)": partial(_lstm_step_with, forget=False),
         "leave out the tanh of the cell (h_t = o ⊙ c_t)": partial(_lstm_step_with, cell_tanh=False),
         "return (c_t, h_t) instead of (h_t, c_t)": partial(_lstm_step_with, swap=True),

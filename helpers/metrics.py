@@ -18,8 +18,9 @@ Tokens = Sequence[str]
 
 def _check_pairs(hypotheses: Sequence[Tokens], references: Sequence[Tokens]) -> None:
     if len(hypotheses) != len(references):
-        raise ValueError(f"expected one hypothesis per reference, got {len(hypotheses)} hypotheses "
-                         f"and {len(references)} references")
+        raise ValueError(
+            f"expected one hypothesis per reference, got {len(hypotheses)} hypotheses and {len(references)} references"
+        )
     if len(references) == 0:
         raise ValueError("expected at least one sentence, got none")
     for sentence in (*hypotheses[:1], *references[:1]):
@@ -46,11 +47,12 @@ def token_accuracy(hypotheses: Sequence[Tokens], references: Sequence[Tokens]) -
 
 def ngrams(tokens: Tokens, n: int) -> Counter:
     """How many times each n-gram (a tuple of n tokens) occurs in a sentence."""
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
-def bleu_statistics(hypotheses: Sequence[Tokens], references: Sequence[Tokens],
-                    max_n: int = 4) -> tuple[list[int], list[int], int, int]:
+def bleu_statistics(
+    hypotheses: Sequence[Tokens], references: Sequence[Tokens], max_n: int = 4
+) -> tuple[list[int], list[int], int, int]:
     """Corpus totals: clipped n-gram matches and n-gram counts for n = 1..max_n, output and reference length."""
     _check_pairs(hypotheses, references)
     matches, counts = [0] * max_n, [0] * max_n
@@ -65,8 +67,9 @@ def bleu_statistics(hypotheses: Sequence[Tokens], references: Sequence[Tokens],
     return matches, counts, output_length, reference_length
 
 
-def corpus_bleu(hypotheses: Sequence[Tokens], references: Sequence[Tokens], max_n: int = 4,
-                smooth: str = "exp") -> float:
+def corpus_bleu(
+    hypotheses: Sequence[Tokens], references: Sequence[Tokens], max_n: int = 4, smooth: str = "exp"
+) -> float:
     """Corpus BLEU from 0 to 100; smooth="exp" (sacrebleu's default) or "none"."""
     if smooth not in ("exp", "none"):
         raise ValueError(f"smooth must be 'exp' or 'none', got {smooth!r}")
@@ -88,8 +91,9 @@ def corpus_bleu(hypotheses: Sequence[Tokens], references: Sequence[Tokens], max_
     return 100 * brevity * math.exp(sum(log_precisions) / max_n)
 
 
-def exact_match_by_length(hypotheses: Sequence[Tokens], references: Sequence[Tokens],
-                          lengths: Sequence[int], bins: Sequence[tuple[int, int]]) -> list[float]:
+def exact_match_by_length(
+    hypotheses: Sequence[Tokens], references: Sequence[Tokens], lengths: Sequence[int], bins: Sequence[tuple[int, int]]
+) -> list[float]:
     """Exact match within each (low, high) bin of source lengths, both ends included; NaN for an empty bin."""
     _check_pairs(hypotheses, references)
     if len(lengths) != len(references):
@@ -97,6 +101,7 @@ def exact_match_by_length(hypotheses: Sequence[Tokens], references: Sequence[Tok
     scores = []
     for low, high in bins:
         chosen = [i for i, length in enumerate(lengths) if low <= length <= high]
-        scores.append(exact_match([hypotheses[i] for i in chosen], [references[i] for i in chosen])
-                      if chosen else math.nan)
+        scores.append(
+            exact_match([hypotheses[i] for i in chosen], [references[i] for i in chosen]) if chosen else math.nan
+        )
     return scores

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -126,8 +126,9 @@ def _reinit(model: nn.Module, generator: torch.Generator) -> None:
             parameter.uniform_(-1.0, 1.0, generator=generator)
 
 
-def train_classifier(model: nn.Module, points: torch.Tensor, labels: torch.Tensor, steps: int,
-                     learning_rate: float) -> TrainLog:
+def train_classifier(
+    model: nn.Module, points: torch.Tensor, labels: torch.Tensor, steps: int, learning_rate: float
+) -> TrainLog:
     """Full-batch Adam on binary cross-entropy (no clipping), with the course's training loop."""
     loss_fn = nn.BCEWithLogitsLoss()
 
@@ -150,6 +151,7 @@ def accuracy(model: nn.Module, points: torch.Tensor, labels: torch.Tensor) -> fl
 
 
 # --- Exercises ------------------------------------------------------------------------------
+
 
 def neuron_output(x: np.ndarray, w: np.ndarray, b: float) -> float:
     """The reference answer to exercise 1: a tanh neuron's output tanh(w·x + b)."""

@@ -35,8 +35,10 @@ class NGramModel:
         if not k > 0:
             raise ValueError(f"k must be positive (it is added to every count), got {k}")
         if vocab_size**order > MAX_TABLE_CELLS:
-            raise ValueError(f"a dense order-{order} table over {vocab_size} characters has {vocab_size**order:,} "
-                             f"cells, more than the {MAX_TABLE_CELLS:,} allowed: use a lower order")
+            raise ValueError(
+                f"a dense order-{order} table over {vocab_size} characters has {vocab_size**order:,} "
+                f"cells, more than the {MAX_TABLE_CELLS:,} allowed: use a lower order"
+            )
         self.order, self.vocab_size, self.k = order, vocab_size, float(k)
         self.counts = np.zeros((vocab_size,) * order, dtype=np.int64)  # counts[a, b, c]: how often a b c occurred
         self.probs = self._smoothed()  # probs[a, b, c] = P(c | a b)

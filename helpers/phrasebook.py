@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice, permutations
-from typing import Iterable, Iterator, Sequence
 
 
 @dataclass(frozen=True)
@@ -44,84 +44,87 @@ class Noun:
     french_plural: str
     gender: str  # "m" or "f"
     vowel: bool
-    kind: str    # person, animal, food, text, work (song, poem), object (portable), fixture or place
+    kind: str  # person, animal, food, text, work (song, poem), object (portable), fixture or place
 
     def fits(self, targets: str) -> bool:
         """Whether this noun is among `targets`: noun classes or English nouns, space-separated."""
         return self.kind in targets.split() or self.english in targets.split()
 
 
-NOUNS = tuple(Noun(*row) for row in (
-    # English      plural        French          plural          gender vowel  class
-    ("man",        "men",        "homme",        "hommes",        "m", True,  "person"),
-    ("woman",      "women",      "femme",        "femmes",        "f", False, "person"),
-    ("child",      "children",   "enfant",       "enfants",       "m", True,  "person"),
-    ("boy",        "boys",       "garçon",       "garçons",       "m", False, "person"),
-    ("girl",       "girls",      "fille",        "filles",        "f", False, "person"),
-    ("friend",     "friends",    "ami",          "amis",          "m", True,  "person"),
-    ("teacher",    "teachers",   "professeur",   "professeurs",   "m", False, "person"),
-    ("doctor",     "doctors",    "médecin",      "médecins",      "m", False, "person"),
-    ("sister",     "sisters",    "sœur",         "sœurs",         "f", False, "person"),
-    ("brother",    "brothers",   "frère",        "frères",        "m", False, "person"),
-    ("mother",     "mothers",    "mère",         "mères",         "f", False, "person"),
-    ("father",     "fathers",    "père",         "pères",         "m", False, "person"),
-    ("neighbour",  "neighbours", "voisin",       "voisins",       "m", False, "person"),
-    ("uncle",      "uncles",     "oncle",        "oncles",        "m", True,  "person"),
-    ("aunt",       "aunts",      "tante",        "tantes",        "f", False, "person"),
-    ("student",    "students",   "étudiant",     "étudiants",     "m", True,  "person"),
-    ("cat",        "cats",       "chat",         "chats",         "m", False, "animal"),
-    ("dog",        "dogs",       "chien",        "chiens",        "m", False, "animal"),
-    ("horse",      "horses",     "cheval",       "chevaux",       "m", False, "animal"),
-    ("bird",       "birds",      "oiseau",       "oiseaux",       "m", True,  "animal"),
-    ("mouse",      "mice",       "souris",       "souris",        "f", False, "animal"),
-    ("cow",        "cows",       "vache",        "vaches",        "f", False, "animal"),
-    ("elephant",   "elephants",  "éléphant",     "éléphants",     "m", True,  "animal"),
-    ("owl",        "owls",       "hibou",        "hiboux",        "m", False, "animal"),  # h aspiré
-    ("apple",      "apples",     "pomme",        "pommes",        "f", False, "food"),
-    ("cake",       "cakes",      "gâteau",       "gâteaux",       "m", False, "food"),
-    ("orange",     "oranges",    "orange",       "oranges",       "f", True,  "food"),
-    ("egg",        "eggs",       "œuf",          "œufs",          "m", True,  "food"),
-    ("banana",     "bananas",    "banane",       "bananes",       "f", False, "food"),
-    ("sandwich",   "sandwiches", "sandwich",     "sandwichs",     "m", False, "food"),
-    ("tomato",     "tomatoes",   "tomate",       "tomates",       "f", False, "food"),
-    ("book",       "books",      "livre",        "livres",        "m", False, "text"),
-    ("letter",     "letters",    "lettre",       "lettres",       "f", False, "text"),
-    ("newspaper",  "newspapers", "journal",      "journaux",      "m", False, "text"),
-    ("magazine",   "magazines",  "magazine",     "magazines",     "m", False, "text"),
-    ("song",       "songs",      "chanson",      "chansons",      "f", False, "work"),
-    ("poem",       "poems",      "poème",        "poèmes",        "m", False, "work"),
-    ("key",        "keys",       "clé",          "clés",          "f", False, "object"),
-    ("hat",        "hats",       "chapeau",      "chapeaux",      "m", False, "object"),
-    ("ball",       "balls",      "ballon",       "ballons",       "m", False, "object"),
-    ("cup",        "cups",       "tasse",        "tasses",        "f", False, "object"),
-    ("bottle",     "bottles",    "bouteille",    "bouteilles",    "f", False, "object"),
-    ("box",        "boxes",      "boîte",        "boîtes",        "f", False, "object"),
-    ("coat",       "coats",      "manteau",      "manteaux",      "m", False, "object"),
-    ("umbrella",   "umbrellas",  "parapluie",    "parapluies",    "m", False, "object"),
-    ("chair",      "chairs",     "chaise",       "chaises",       "f", False, "object"),
-    ("flower",     "flowers",    "fleur",        "fleurs",        "f", False, "object"),
-    ("bike",       "bikes",      "vélo",         "vélos",         "m", False, "object"),
-    ("car",        "cars",       "voiture",      "voitures",      "f", False, "fixture"),
-    ("house",      "houses",     "maison",       "maisons",       "f", False, "fixture"),
-    ("tree",       "trees",      "arbre",        "arbres",        "m", True,  "fixture"),
-    ("table",      "tables",     "table",        "tables",        "f", False, "fixture"),
-    ("window",     "windows",    "fenêtre",      "fenêtres",      "f", False, "fixture"),
-    ("door",       "doors",      "porte",        "portes",        "f", False, "fixture"),
-    ("market",     "markets",    "marché",       "marchés",       "m", False, "place"),
-    ("school",     "schools",    "école",        "écoles",        "f", True,  "place"),
-    ("park",       "parks",      "parc",         "parcs",         "m", False, "place"),
-    ("beach",      "beaches",    "plage",        "plages",        "f", False, "place"),
-    ("station",    "stations",   "gare",         "gares",         "f", False, "place"),
-    ("library",    "libraries",  "bibliothèque", "bibliothèques", "f", False, "place"),
-    ("hospital",   "hospitals",  "hôpital",      "hôpitaux",      "m", True,  "place"),
-    ("church",     "churches",   "église",       "églises",       "f", True,  "place"),
-    ("cinema",     "cinemas",    "cinéma",       "cinémas",       "m", False, "place"),
-    ("museum",     "museums",    "musée",        "musées",        "m", False, "place"),
-    ("restaurant", "restaurants", "restaurant",  "restaurants",   "m", False, "place"),
-    ("garden",     "gardens",    "jardin",       "jardins",       "m", False, "place"),
-    ("office",     "offices",    "bureau",       "bureaux",       "m", False, "place"),
-    ("airport",    "airports",   "aéroport",     "aéroports",     "m", True,  "place"),
-))
+NOUNS = tuple(
+    Noun(*row)
+    for row in (
+        # English      plural        French          plural          gender vowel  class
+        ("man", "men", "homme", "hommes", "m", True, "person"),
+        ("woman", "women", "femme", "femmes", "f", False, "person"),
+        ("child", "children", "enfant", "enfants", "m", True, "person"),
+        ("boy", "boys", "garçon", "garçons", "m", False, "person"),
+        ("girl", "girls", "fille", "filles", "f", False, "person"),
+        ("friend", "friends", "ami", "amis", "m", True, "person"),
+        ("teacher", "teachers", "professeur", "professeurs", "m", False, "person"),
+        ("doctor", "doctors", "médecin", "médecins", "m", False, "person"),
+        ("sister", "sisters", "sœur", "sœurs", "f", False, "person"),
+        ("brother", "brothers", "frère", "frères", "m", False, "person"),
+        ("mother", "mothers", "mère", "mères", "f", False, "person"),
+        ("father", "fathers", "père", "pères", "m", False, "person"),
+        ("neighbour", "neighbours", "voisin", "voisins", "m", False, "person"),
+        ("uncle", "uncles", "oncle", "oncles", "m", True, "person"),
+        ("aunt", "aunts", "tante", "tantes", "f", False, "person"),
+        ("student", "students", "étudiant", "étudiants", "m", True, "person"),
+        ("cat", "cats", "chat", "chats", "m", False, "animal"),
+        ("dog", "dogs", "chien", "chiens", "m", False, "animal"),
+        ("horse", "horses", "cheval", "chevaux", "m", False, "animal"),
+        ("bird", "birds", "oiseau", "oiseaux", "m", True, "animal"),
+        ("mouse", "mice", "souris", "souris", "f", False, "animal"),
+        ("cow", "cows", "vache", "vaches", "f", False, "animal"),
+        ("elephant", "elephants", "éléphant", "éléphants", "m", True, "animal"),
+        ("owl", "owls", "hibou", "hiboux", "m", False, "animal"),  # h aspiré
+        ("apple", "apples", "pomme", "pommes", "f", False, "food"),
+        ("cake", "cakes", "gâteau", "gâteaux", "m", False, "food"),
+        ("orange", "oranges", "orange", "oranges", "f", True, "food"),
+        ("egg", "eggs", "œuf", "œufs", "m", True, "food"),
+        ("banana", "bananas", "banane", "bananes", "f", False, "food"),
+        ("sandwich", "sandwiches", "sandwich", "sandwichs", "m", False, "food"),
+        ("tomato", "tomatoes", "tomate", "tomates", "f", False, "food"),
+        ("book", "books", "livre", "livres", "m", False, "text"),
+        ("letter", "letters", "lettre", "lettres", "f", False, "text"),
+        ("newspaper", "newspapers", "journal", "journaux", "m", False, "text"),
+        ("magazine", "magazines", "magazine", "magazines", "m", False, "text"),
+        ("song", "songs", "chanson", "chansons", "f", False, "work"),
+        ("poem", "poems", "poème", "poèmes", "m", False, "work"),
+        ("key", "keys", "clé", "clés", "f", False, "object"),
+        ("hat", "hats", "chapeau", "chapeaux", "m", False, "object"),
+        ("ball", "balls", "ballon", "ballons", "m", False, "object"),
+        ("cup", "cups", "tasse", "tasses", "f", False, "object"),
+        ("bottle", "bottles", "bouteille", "bouteilles", "f", False, "object"),
+        ("box", "boxes", "boîte", "boîtes", "f", False, "object"),
+        ("coat", "coats", "manteau", "manteaux", "m", False, "object"),
+        ("umbrella", "umbrellas", "parapluie", "parapluies", "m", False, "object"),
+        ("chair", "chairs", "chaise", "chaises", "f", False, "object"),
+        ("flower", "flowers", "fleur", "fleurs", "f", False, "object"),
+        ("bike", "bikes", "vélo", "vélos", "m", False, "object"),
+        ("car", "cars", "voiture", "voitures", "f", False, "fixture"),
+        ("house", "houses", "maison", "maisons", "f", False, "fixture"),
+        ("tree", "trees", "arbre", "arbres", "m", True, "fixture"),
+        ("table", "tables", "table", "tables", "f", False, "fixture"),
+        ("window", "windows", "fenêtre", "fenêtres", "f", False, "fixture"),
+        ("door", "doors", "porte", "portes", "f", False, "fixture"),
+        ("market", "markets", "marché", "marchés", "m", False, "place"),
+        ("school", "schools", "école", "écoles", "f", True, "place"),
+        ("park", "parks", "parc", "parcs", "m", False, "place"),
+        ("beach", "beaches", "plage", "plages", "f", False, "place"),
+        ("station", "stations", "gare", "gares", "f", False, "place"),
+        ("library", "libraries", "bibliothèque", "bibliothèques", "f", False, "place"),
+        ("hospital", "hospitals", "hôpital", "hôpitaux", "m", True, "place"),
+        ("church", "churches", "église", "églises", "f", True, "place"),
+        ("cinema", "cinemas", "cinéma", "cinémas", "m", False, "place"),
+        ("museum", "museums", "musée", "musées", "m", False, "place"),
+        ("restaurant", "restaurants", "restaurant", "restaurants", "m", False, "place"),
+        ("garden", "gardens", "jardin", "jardins", "m", False, "place"),
+        ("office", "offices", "bureau", "bureaux", "m", False, "place"),
+        ("airport", "airports", "aéroport", "aéroports", "m", True, "place"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -130,9 +133,9 @@ class Adjective:
 
     english: str
     french: tuple[str, ...]  # masculine, feminine, masculine plural, feminine plural
-    before_vowel: str        # masculine singular before a vowel, where French has one: vieil, nouvel, bel
-    before: bool             # French puts it before the noun (petit chat) or after it (chat noir)
-    fits: str                # noun classes or English nouns it can describe
+    before_vowel: str  # masculine singular before a vowel, where French has one: vieil, nouvel, bel
+    before: bool  # French puts it before the noun (petit chat) or after it (chat noir)
+    fits: str  # noun classes or English nouns it can describe
 
     def form(self, noun: Noun, plural: bool) -> str:
         """The French form that agrees with `noun` (for a before-adjective: standing right before it)."""
@@ -141,36 +144,50 @@ class Adjective:
         return self.french[2 * plural + (noun.gender == "f")]
 
 
-ADJECTIVES = tuple(Adjective(english, tuple(french.split()), *rest) for english, french, *rest in (
-    # English    French: m, f, m plural, f plural       m + vowel  before?  fits
-    ("small",     "petit petite petits petites",         "",       True,
-     "child boy girl animal food text object fixture place"),
-    ("big",       "grand grande grands grandes",         "",       True,  "animal text object fixture place"),
-    ("young",     "jeune jeune jeunes jeunes",           "",       True,  "person animal"),
-    ("old",       "vieux vieille vieux vieilles",        "vieil",  True,
-     "man woman friend teacher doctor neighbour uncle aunt mother father animal text object fixture place"),
-    ("new",       "nouveau nouvelle nouveaux nouvelles", "nouvel", True,
-     "friend teacher doctor neighbour student text work object fixture place"),
-    ("beautiful", "beau belle beaux belles",             "bel",    True,
-     "woman girl animal work object fixture place"),
-    ("good",      "bon bonne bons bonnes",               "",       True,
-     "friend teacher doctor neighbour student child animal food text work"),
-    ("pretty",    "joli jolie jolis jolies",             "",       True,
-     "woman girl animal flower hat house garden park beach church"),
-    ("black",     "noir noire noirs noires",             "",       False, "animal object car house door book"),
-    ("white",     "blanc blanche blancs blanches",       "",       False, "animal object car house door book"),
-    ("red",       "rouge rouge rouges rouges",           "",       False, "object car house door book apple"),
-    ("green",     "vert verte verts vertes",             "",       False, "object car house door book apple"),
-    ("blue",      "bleu bleue bleus bleues",             "",       False, "object car house door book bird"),
-    ("yellow",    "jaune jaune jaunes jaunes",           "",       False, "object car house door book bird"),
-    ("happy",     "heureux heureuse heureux heureuses",  "",       False, "person animal"),
-    ("tired",     "fatigué fatiguée fatigués fatiguées", "",       False, "person animal"),
-    ("fast",      "rapide rapide rapides rapides",       "",       False, "horse dog cat mouse car bike"),
-    ("heavy",     "lourd lourde lourds lourdes",         "",       False, "box chair bottle coat bike book table car"),
-    ("expensive", "cher chère chers chères",             "",       False, "object car house book cake restaurant"),
-    ("famous",    "célèbre célèbre célèbres célèbres",   "",       False,
-     "man woman teacher doctor work book place"),
-))
+ADJECTIVES = tuple(
+    Adjective(english, tuple(french.split()), *rest)
+    for english, french, *rest in (
+        # English    French: m, f, m plural, f plural       m + vowel  before?  fits
+        ("small", "petit petite petits petites", "", True, "child boy girl animal food text object fixture place"),
+        ("big", "grand grande grands grandes", "", True, "animal text object fixture place"),
+        ("young", "jeune jeune jeunes jeunes", "", True, "person animal"),
+        (
+            "old",
+            "vieux vieille vieux vieilles",
+            "vieil",
+            True,
+            "man woman friend teacher doctor neighbour uncle aunt mother father animal text object fixture place",
+        ),
+        (
+            "new",
+            "nouveau nouvelle nouveaux nouvelles",
+            "nouvel",
+            True,
+            "friend teacher doctor neighbour student text work object fixture place",
+        ),
+        ("beautiful", "beau belle beaux belles", "bel", True, "woman girl animal work object fixture place"),
+        (
+            "good",
+            "bon bonne bons bonnes",
+            "",
+            True,
+            "friend teacher doctor neighbour student child animal food text work",
+        ),
+        ("pretty", "joli jolie jolis jolies", "", True, "woman girl animal flower hat house garden park beach church"),
+        ("black", "noir noire noirs noires", "", False, "animal object car house door book"),
+        ("white", "blanc blanche blancs blanches", "", False, "animal object car house door book"),
+        ("red", "rouge rouge rouges rouges", "", False, "object car house door book apple"),
+        ("green", "vert verte verts vertes", "", False, "object car house door book apple"),
+        ("blue", "bleu bleue bleus bleues", "", False, "object car house door book bird"),
+        ("yellow", "jaune jaune jaunes jaunes", "", False, "object car house door book bird"),
+        ("happy", "heureux heureuse heureux heureuses", "", False, "person animal"),
+        ("tired", "fatigué fatiguée fatigués fatiguées", "", False, "person animal"),
+        ("fast", "rapide rapide rapides rapides", "", False, "horse dog cat mouse car bike"),
+        ("heavy", "lourd lourde lourds lourdes", "", False, "box chair bottle coat bike book table car"),
+        ("expensive", "cher chère chers chères", "", False, "object car house book cake restaurant"),
+        ("famous", "célèbre célèbre célèbres célèbres", "", False, "man woman teacher doctor work book place"),
+    )
+)
 COLOURS = ("black", "white", "red", "green", "blue", "yellow")  # may follow another adjective in English
 
 
@@ -178,87 +195,220 @@ COLOURS = ("black", "white", "red", "green", "blue", "yellow")  # may follow ano
 class Verb:
     """A verb: English base, 3rd singular and past; French present (6 persons), participle, future stem."""
 
-    english: str       # "see"; two words for "look for", "talk to", "go to", "arrive at"
-    english_3sg: str   # "sees"
+    english: str  # "see"; two words for "look for", "talk to", "go to", "arrive at"
+    english_3sg: str  # "sees"
     english_past: str  # "saw"
     present: tuple[str, ...]  # je, tu, il/elle, nous, vous, ils
     participle: str
-    future: str        # the stem that takes the endings -ai, -as, -a, -ons, -ez, -ont: verr → verra
-    objects: str       # noun classes or English nouns it takes as object; "" when it takes none
-    flags: str         # "animals": an animal can be its subject; "être": its auxiliary; "à": à before the object
+    future: str  # the stem that takes the endings -ai, -as, -a, -ons, -ez, -ont: verr → verra
+    objects: str  # noun classes or English nouns it takes as object; "" when it takes none
+    flags: str  # "animals": an animal can be its subject; "être": its auxiliary; "à": à before the object
 
 
-VERBS = tuple(Verb(english, third, past, tuple(french.split()), *rest) for english, third, past, french, *rest in (
-    # English     3rd singular  past          French present: je, tu, il, nous, vous, ils
-    # participle  future stem   objects: noun classes or English nouns                   flags
-    ("see",       "sees",       "saw",        "vois vois voit voyons voyez voient",
-     "vu",        "verr",       "person animal text object fixture place",             "animals"),
-    ("eat",       "eats",       "ate",        "mange manges mange mangeons mangez mangent",
-     "mangé",     "manger",     "food",                                                "animals"),
-    ("like",      "likes",      "liked",      "aime aimes aime aimons aimez aiment",
-     "aimé",      "aimer",      "person animal food text work object fixture place",   "animals"),
-    ("buy",       "buys",       "bought",     "achète achètes achète achetons achetez achètent",
-     "acheté",    "achèter",    "animal food text object car house table",             ""),
-    ("take",      "takes",      "took",       "prends prends prend prenons prenez prennent",
-     "pris",      "prendr",     "food text object",                                    ""),
-    ("have",      "has",        "had",        "ai as a avons avez ont",
-     "eu",        "aur",        "animal food text object car house",                   "animals"),
-    ("find",      "finds",      "found",      "trouve trouves trouve trouvons trouvez trouvent",
-     "trouvé",    "trouver",    "person animal food text object",                      "animals"),
-    ("read",      "reads",      "read",       "lis lis lit lisons lisez lisent",
-     "lu",        "lir",        "text poem",                                           ""),
-    ("write",     "writes",     "wrote",      "écris écris écrit écrivons écrivez écrivent",
-     "écrit",     "écrir",      "work letter book",                                    ""),
-    ("sell",      "sells",      "sold",       "vends vends vend vendons vendez vendent",
-     "vendu",     "vendr",      "animal food text object car house table",             ""),
-    ("watch",     "watches",    "watched",    "regarde regardes regarde regardons regardez regardent",
-     "regardé",   "regarder",   "person animal car",                                   "animals"),
-    ("carry",     "carries",    "carried",    "porte portes porte portons portez portent",
-     "porté",     "porter",     "food text object",                                    ""),
-    ("know",      "knows",      "knew",       "connais connais connaît connaissons connaissez connaissent",
-     "connu",     "connaîtr",   "person work place",                                   "animals"),
-    ("help",      "helps",      "helped",     "aide aides aide aidons aidez aident",
-     "aidé",      "aider",      "person",                                              ""),
-    ("look for",  "looks for",  "looked for", "cherche cherches cherche cherchons cherchez cherchent",
-     "cherché",   "chercher",   "person animal food text object car place",            "animals"),
-    ("talk to",   "talks to",   "talked to",  "parle parles parle parlons parlez parlent",
-     "parlé",     "parler",     "person",                                              "à"),
-    ("go to",     "goes to",    "went to",    "vais vas va allons allez vont",
-     "allé",      "ir",         "place",                                               "animals être à"),
-    ("come to",   "comes to",   "came to",    "viens viens vient venons venez viennent",
-     "venu",      "viendr",     "place",                                               "animals être à"),
-    ("arrive at", "arrives at", "arrived at", "arrive arrives arrive arrivons arrivez arrivent",
-     "arrivé",    "arriver",    "place",                                               "animals être à"),
-    ("sleep",     "sleeps",     "slept",      "dors dors dort dormons dormez dorment",
-     "dormi",     "dormir",     "",                                                    "animals"),
-    ("run",       "runs",       "ran",        "cours cours court courons courez courent",
-     "couru",     "courr",      "",                                                    "animals"),
-    ("swim",      "swims",      "swam",       "nage nages nage nageons nagez nagent",
-     "nagé",      "nager",      "",                                                    "animals"),
-    ("sing",      "sings",      "sang",       "chante chantes chante chantons chantez chantent",
-     "chanté",    "chanter",    "",                                                    ""),
-    ("dance",     "dances",     "danced",     "danse danses danse dansons dansez dansent",
-     "dansé",     "danser",     "",                                                    ""),
-    ("work",      "works",      "worked",     "travaille travailles travaille travaillons travaillez travaillent",
-     "travaillé", "travailler", "",                                                    ""),
-    ("laugh",     "laughs",     "laughed",    "ris ris rit rions riez rient",
-     "ri",        "rir",        "",                                                    ""),
-))
+VERBS = tuple(
+    Verb(english, third, past, tuple(french.split()), *rest)
+    for english, third, past, french, *rest in (
+        # English     3rd singular  past          French present: je, tu, il, nous, vous, ils
+        # participle  future stem   objects: noun classes or English nouns                   flags
+        (
+            "see",
+            "sees",
+            "saw",
+            "vois vois voit voyons voyez voient",
+            "vu",
+            "verr",
+            "person animal text object fixture place",
+            "animals",
+        ),
+        ("eat", "eats", "ate", "mange manges mange mangeons mangez mangent", "mangé", "manger", "food", "animals"),
+        (
+            "like",
+            "likes",
+            "liked",
+            "aime aimes aime aimons aimez aiment",
+            "aimé",
+            "aimer",
+            "person animal food text work object fixture place",
+            "animals",
+        ),
+        (
+            "buy",
+            "buys",
+            "bought",
+            "achète achètes achète achetons achetez achètent",
+            "acheté",
+            "achèter",
+            "animal food text object car house table",
+            "",
+        ),
+        (
+            "take",
+            "takes",
+            "took",
+            "prends prends prend prenons prenez prennent",
+            "pris",
+            "prendr",
+            "food text object",
+            "",
+        ),
+        ("have", "has", "had", "ai as a avons avez ont", "eu", "aur", "animal food text object car house", "animals"),
+        (
+            "find",
+            "finds",
+            "found",
+            "trouve trouves trouve trouvons trouvez trouvent",
+            "trouvé",
+            "trouver",
+            "person animal food text object",
+            "animals",
+        ),
+        ("read", "reads", "read", "lis lis lit lisons lisez lisent", "lu", "lir", "text poem", ""),
+        (
+            "write",
+            "writes",
+            "wrote",
+            "écris écris écrit écrivons écrivez écrivent",
+            "écrit",
+            "écrir",
+            "work letter book",
+            "",
+        ),
+        (
+            "sell",
+            "sells",
+            "sold",
+            "vends vends vend vendons vendez vendent",
+            "vendu",
+            "vendr",
+            "animal food text object car house table",
+            "",
+        ),
+        (
+            "watch",
+            "watches",
+            "watched",
+            "regarde regardes regarde regardons regardez regardent",
+            "regardé",
+            "regarder",
+            "person animal car",
+            "animals",
+        ),
+        (
+            "carry",
+            "carries",
+            "carried",
+            "porte portes porte portons portez portent",
+            "porté",
+            "porter",
+            "food text object",
+            "",
+        ),
+        (
+            "know",
+            "knows",
+            "knew",
+            "connais connais connaît connaissons connaissez connaissent",
+            "connu",
+            "connaîtr",
+            "person work place",
+            "animals",
+        ),
+        ("help", "helps", "helped", "aide aides aide aidons aidez aident", "aidé", "aider", "person", ""),
+        (
+            "look for",
+            "looks for",
+            "looked for",
+            "cherche cherches cherche cherchons cherchez cherchent",
+            "cherché",
+            "chercher",
+            "person animal food text object car place",
+            "animals",
+        ),
+        (
+            "talk to",
+            "talks to",
+            "talked to",
+            "parle parles parle parlons parlez parlent",
+            "parlé",
+            "parler",
+            "person",
+            "à",
+        ),
+        ("go to", "goes to", "went to", "vais vas va allons allez vont", "allé", "ir", "place", "animals être à"),
+        (
+            "come to",
+            "comes to",
+            "came to",
+            "viens viens vient venons venez viennent",
+            "venu",
+            "viendr",
+            "place",
+            "animals être à",
+        ),
+        (
+            "arrive at",
+            "arrives at",
+            "arrived at",
+            "arrive arrives arrive arrivons arrivez arrivent",
+            "arrivé",
+            "arriver",
+            "place",
+            "animals être à",
+        ),
+        ("sleep", "sleeps", "slept", "dors dors dort dormons dormez dorment", "dormi", "dormir", "", "animals"),
+        ("run", "runs", "ran", "cours cours court courons courez courent", "couru", "courr", "", "animals"),
+        ("swim", "swims", "swam", "nage nages nage nageons nagez nagent", "nagé", "nager", "", "animals"),
+        ("sing", "sings", "sang", "chante chantes chante chantons chantez chantent", "chanté", "chanter", "", ""),
+        ("dance", "dances", "danced", "danse danses danse dansons dansez dansent", "dansé", "danser", "", ""),
+        (
+            "work",
+            "works",
+            "worked",
+            "travaille travailles travaille travaillons travaillez travaillent",
+            "travaillé",
+            "travailler",
+            "",
+            "",
+        ),
+        ("laugh", "laughs", "laughed", "ris ris rit rions riez rient", "ri", "rir", "", ""),
+    )
+)
 
-PRONOUNS = {"i": ("je", 0, "m"), "you": ("vous", 4, "m"), "he": ("il", 2, "m"), "she": ("elle", 2, "f"),
-            "we": ("nous", 3, "m"), "they": ("ils", 5, "m")}  # English: French, person (je = 0 … ils = 5), gender
+PRONOUNS = {
+    "i": ("je", 0, "m"),
+    "you": ("vous", 4, "m"),
+    "he": ("il", 2, "m"),
+    "she": ("elle", 2, "f"),
+    "we": ("nous", 3, "m"),
+    "they": ("ils", 5, "m"),
+}  # English: French, person (je = 0 … ils = 5), gender
 AVOIR = ("ai", "as", "a", "avons", "avez", "ont")
 ETRE = ("suis", "es", "est", "sommes", "êtes", "sont")
 FUTURE_ENDINGS = ("ai", "as", "a", "ons", "ez", "ont")
 DETERMINERS = {  # English: French masculine, feminine, plural. "a" + plural is some/any, "this" + plural these
-    "the": ("le", "la", "les"), "a": ("un", "une", "des"), "my": ("mon", "ma", "mes"), "his": ("son", "sa", "ses"),
-    "her": ("son", "sa", "ses"), "our": ("notre", "notre", "nos"), "their": ("leur", "leur", "leurs"),
-    "your": ("votre", "votre", "vos"), "this": ("ce", "cette", "ces")}
-PREPOSITIONS = {"in": ("dans", "garden park museum restaurant library house car"),  # English: French, nouns
-                "near": ("près de", "place fixture"), "with": ("avec", "person dog")}
-TIMES = {"today": ("present", "aujourd'hui"), "every day": ("present", "tous les jours"),
-         "yesterday": ("past", "hier"), "last night": ("past", "hier soir"),
-         "tomorrow": ("future", "demain"), "next week": ("future", "la semaine prochaine")}
+    "the": ("le", "la", "les"),
+    "a": ("un", "une", "des"),
+    "my": ("mon", "ma", "mes"),
+    "his": ("son", "sa", "ses"),
+    "her": ("son", "sa", "ses"),
+    "our": ("notre", "notre", "nos"),
+    "their": ("leur", "leur", "leurs"),
+    "your": ("votre", "votre", "vos"),
+    "this": ("ce", "cette", "ces"),
+}
+PREPOSITIONS = {
+    "in": ("dans", "garden park museum restaurant library house car"),  # English: French, nouns
+    "near": ("près de", "place fixture"),
+    "with": ("avec", "person dog"),
+}
+TIMES = {
+    "today": ("present", "aujourd'hui"),
+    "every day": ("present", "tous les jours"),
+    "yesterday": ("past", "hier"),
+    "last night": ("past", "hier soir"),
+    "tomorrow": ("future", "demain"),
+    "next week": ("future", "la semaine prochaine"),
+}
 TENSES = ("present", "past", "future")
 ELISIONS = {"le": "l'", "la": "l'", "je": "j'", "ne": "n'", "de": "d'"}
 CONTRACTIONS = {("à", "le"): "au", ("à", "les"): "aux", ("de", "le"): "du", ("de", "les"): "des"}
@@ -297,9 +447,9 @@ class Clause:
 
     subject: str | NounPhrase
     predicate: Predicate
-    who: Predicate | None = None                 # "the man who sees the dog …"
+    who: Predicate | None = None  # "the man who sees the dog …"
     phrase: tuple[str, NounPhrase] | None = None  # ("near", the market)
-    time: str = ""                               # a time adverb that matches the tense: "yesterday"
+    time: str = ""  # a time adverb that matches the tense: "yesterday"
 
 
 @dataclass(frozen=True)
@@ -450,15 +600,18 @@ def _lookup(table: dict, name: object, what: str):
     return table[name]
 
 
-def noun_phrase(det: str, noun: str, plural: bool = False, before: str | None = None,
-                after: str | None = None) -> NounPhrase:
+def noun_phrase(
+    det: str, noun: str, plural: bool = False, before: str | None = None, after: str | None = None
+) -> NounPhrase:
     """A noun phrase by its English words: noun_phrase("the", "ball", before="big", after="red")."""
     _lookup(DETERMINERS, det, "det")
     adjectives = [_lookup(ADJECTIVE_BY_NAME, name, "an adjective") if name else None for name in (before, after)]
     for adjective, french_before in zip(adjectives, (True, False)):
         if adjective and adjective.before != french_before:
-            raise ValueError(f"{adjective.english!r} goes {'before' if adjective.before else 'after'} the noun "
-                             f"in French: pass it as {'before' if adjective.before else 'after'}=")
+            raise ValueError(
+                f"{adjective.english!r} goes {'before' if adjective.before else 'after'} the noun "
+                f"in French: pass it as {'before' if adjective.before else 'after'}="
+            )
     return NounPhrase(det, _lookup(NOUN_BY_NAME, noun, "noun"), plural, *adjectives)
 
 
@@ -471,9 +624,17 @@ def predicate(verb: str, obj: NounPhrase | None = None, tense: str = "present", 
     return Predicate(found, tense, negative, obj)
 
 
-def clause(subject: str | NounPhrase, verb: str, obj: NounPhrase | None = None, *, tense: str = "present",
-           negative: bool = False, who: Predicate | None = None, phrase: tuple[str, NounPhrase] | None = None,
-           time: str = "") -> Clause:
+def clause(
+    subject: str | NounPhrase,
+    verb: str,
+    obj: NounPhrase | None = None,
+    *,
+    tense: str = "present",
+    negative: bool = False,
+    who: Predicate | None = None,
+    phrase: tuple[str, NounPhrase] | None = None,
+    time: str = "",
+) -> Clause:
     """One clause: clause("she", "go", noun_phrase("the", "school"), tense="past", negative=True)."""
     if isinstance(subject, str):
         _lookup(PRONOUNS, subject, "a pronoun subject")
@@ -505,9 +666,14 @@ INTRANSITIVE = [verb for verb in VERBS if not verb.objects]
 ANIMAL_VERBS = [verb for verb in VERBS if "animals" in verb.flags]
 SUBJECTS = {False: [n for n in NOUNS if n.fits("person")], True: [n for n in NOUNS if n.fits("person animal")]}
 PHRASE_NOUNS = {prep: [n for n in NOUNS if n.fits(nouns)] for prep, (_, nouns) in PREPOSITIONS.items()}
-ADJECTIVES_FOR = {n.english: ([a for a in ADJECTIVES if a.before and n.fits(a.fits)],
-                              [a for a in ADJECTIVES if not a.before and n.fits(a.fits)],
-                              [a for a in ADJECTIVES if a.english in COLOURS and n.fits(a.fits)]) for n in NOUNS}
+ADJECTIVES_FOR = {
+    n.english: (
+        [a for a in ADJECTIVES if a.before and n.fits(a.fits)],
+        [a for a in ADJECTIVES if not a.before and n.fits(a.fits)],
+        [a for a in ADJECTIVES if a.english in COLOURS and n.fits(a.fits)],
+    )
+    for n in NOUNS
+}
 ALL_COMBINATIONS = sorted((a.english, n.english) for a in ADJECTIVES for n in NOUNS if n.fits(a.fits))
 
 
@@ -516,8 +682,13 @@ def pick(rng: random.Random, options: Sequence):
     return options[int(rng.random() * len(options))]
 
 
-def random_np(rng: random.Random, nouns: list[Noun], dets: Sequence[str] = DETERMINER_NAMES,
-              indefinite_plural: bool = True, plural_ok: bool = True) -> NounPhrase:
+def random_np(
+    rng: random.Random,
+    nouns: list[Noun],
+    dets: Sequence[str] = DETERMINER_NAMES,
+    indefinite_plural: bool = True,
+    plural_ok: bool = True,
+) -> NounPhrase:
     """A random noun phrase without adjectives; places are singular."""
     noun, det = pick(rng, nouns), pick(rng, dets)
     if noun.english in NO_POSSESSIVE and det not in ("the", "a", "this"):
@@ -547,8 +718,11 @@ def random_predicate(rng: random.Random, verb: Verb) -> Predicate:
     if not verb.objects:
         return Predicate(verb, pick(rng, TENSES))
     dets = DEFINITE if verb.english == "like" else DETERMINER_NAMES  # French says "j'aime les chats"
-    return Predicate(verb, pick(rng, TENSES), object=random_np(rng, OBJECTS_OF[verb.english], dets,
-                                                             indefinite_plural="à" not in verb.flags))
+    return Predicate(
+        verb,
+        pick(rng, TENSES),
+        object=random_np(rng, OBJECTS_OF[verb.english], dets, indefinite_plural="à" not in verb.flags),
+    )
 
 
 def random_clause(rng: random.Random, budget: int) -> Clause:
@@ -628,7 +802,7 @@ def combinations_in(english: Sequence[str]) -> set[tuple[str, str]]:
 
 SINGULAR = {form: noun.english for noun in NOUNS for form in (noun.english, noun.english_plural)}
 HELD_OUT_SHARE = 0.1  # of the possible (adjective, noun) combinations, never in training
-UNSEEN_SHARE = 0.25   # of the validation and test pairs, with a held-out combination
+UNSEEN_SHARE = 0.25  # of the validation and test pairs, with a held-out combination
 
 
 @dataclass(frozen=True)
@@ -672,11 +846,20 @@ def unseen_combination(pair: Pair, splits: Splits) -> bool:
 # Tokens ----------------------------------------------------------------------------------------------------
 
 ENGLISH_CONTRACTIONS = {"don't": "do not", "doesn't": "does not", "didn't": "did not", "won't": "will not"}
-ENGLISH_WORDS = frozenset(" ".join([
-    *(n.english if n.kind == "place" else f"{n.english} {n.english_plural}" for n in NOUNS),  # places: singular
-    *(a.english for a in ADJECTIVES),
-    *(f"{v.english} {v.english_3sg} {v.english_past}" for v in VERBS), *PRONOUNS, *DETERMINERS, *PREPOSITIONS,
-    *TIMES, "an some any these do does did not will who that and"]).split())
+ENGLISH_WORDS = frozenset(
+    " ".join(
+        [
+            *(n.english if n.kind == "place" else f"{n.english} {n.english_plural}" for n in NOUNS),  # places: singular
+            *(a.english for a in ADJECTIVES),
+            *(f"{v.english} {v.english_3sg} {v.english_past}" for v in VERBS),
+            *PRONOUNS,
+            *DETERMINERS,
+            *PREPOSITIONS,
+            *TIMES,
+            "an some any these do does did not will who that and",
+        ]
+    ).split()
+)
 
 
 def tokenize_english(text: str) -> list[str]:

@@ -59,12 +59,12 @@ class CellRun:
     kind: str
     length: int
     seed: int
-    radius: float | None          # the RNN's initial spectral radius (None for LSTM and GRU)
+    radius: float | None  # the RNN's initial spectral radius (None for LSTM and GRU)
     accuracy: float
-    first_losses: list[float]     # the first cache.KEPT_LOSSES losses, exactly
-    loss_curve: list[float]       # mean loss over each block of cache.CURVE_EVERY updates
-    clipped: int                  # updates whose gradient norm was clipped
-    forget: list[float] | None    # LSTM: each unit's mean forget gate on the test set, sorted
+    first_losses: list[float]  # the first cache.KEPT_LOSSES losses, exactly
+    loss_curve: list[float]  # mean loss over each block of cache.CURVE_EVERY updates
+    clipped: int  # updates whose gradient norm was clipped
+    forget: list[float] | None  # LSTM: each unit's mean forget gate on the test set, sorted
     seconds: float = field(default=0.0, compare=False)
 
 
@@ -82,8 +82,10 @@ def build_model(kind: str, seed: int, settings: GridSettings = GRID, radius: flo
     if kind not in settings.kinds:
         raise ValueError(f"kind must be one of {settings.kinds}, got {kind!r}")
     if (radius is None) != (kind != "rnn"):
-        raise ValueError(f"the vanilla RNN needs a radius from {settings.radii} and LSTM/GRU none; "
-                         f"got kind={kind!r}, radius={radius}")
+        raise ValueError(
+            f"the vanilla RNN needs a radius from {settings.radii} and LSTM/GRU none; "
+            f"got kind={kind!r}, radius={radius}"
+        )
     torch.manual_seed(seed)
     model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind=kind)
     if kind == "rnn":
@@ -95,8 +97,9 @@ def build_model(kind: str, seed: int, settings: GridSettings = GRID, radius: flo
 
 def test_set(length: int, settings: GridSettings = GRID) -> tuple[torch.Tensor, torch.Tensor]:
     """The fixed held-out sequences of one length that every cell of that length is scored on."""
-    return first_symbol_task(settings.test_size, length, settings.symbols,
-                             torch.Generator().manual_seed(settings.test_seed))
+    return first_symbol_task(
+        settings.test_size, length, settings.symbols, torch.Generator().manual_seed(settings.test_seed)
+    )
 
 
 @torch.no_grad()
@@ -107,18 +110,35 @@ def mean_forget_gates(model: SequenceModel, x: torch.Tensor) -> list[float]:
     return sorted(gates["f"].mean(dim=(0, 1)).tolist())
 
 
-def train_cell(kind: str, length: int, seed: int, settings: GridSettings = GRID,
-               radius: float | None = None) -> tuple[CellRun, SequenceModel]:
+def train_cell(
+    kind: str, length: int, seed: int, settings: GridSettings = GRID, radius: float | None = None
+) -> tuple[CellRun, SequenceModel]:
     """Train one cell of the grid from scratch and score it on the held-out sequences of its length."""
     if length not in settings.lengths:
         raise ValueError(f"length must be one of the grid's {settings.lengths}, got {length}")
     model = build_model(kind, seed, settings, radius)
-    log = train(model, lambda n, g: first_symbol_task(n, length, settings.symbols, g), settings.steps,
-                torch.Generator().manual_seed(1000 + seed), batch_size=settings.batch_size, lr=settings.lr)
+    log = train(
+        model,
+        lambda n, g: first_symbol_task(n, length, settings.symbols, g),
+        settings.steps,
+        torch.Generator().manual_seed(1000 + seed),
+        batch_size=settings.batch_size,
+        lr=settings.lr,
+    )
     x, y = test_set(length, settings)
     losses = loss_summary(log.losses)
-    run = CellRun(kind, length, seed, radius, accuracy(model, x, y), losses["first_losses"], losses["loss_curve"],
-                  log.clipped, mean_forget_gates(model, x[:200]) if kind == "lstm" else None, log.seconds)
+    run = CellRun(
+        kind,
+        length,
+        seed,
+        radius,
+        accuracy(model, x, y),
+        losses["first_losses"],
+        losses["loss_curve"],
+        log.clipped,
+        mean_forget_gates(model, x[:200]) if kind == "lstm" else None,
+        log.seconds,
+    )
     return run, model
 
 
@@ -127,7 +147,7 @@ def grid_cells(settings: GridSettings = GRID) -> list[tuple[str, int, int, float
     cells = []
     for length in settings.lengths:
         for kind in settings.kinds:
-            for radius in (settings.radii if kind == "rnn" else (None,)):
+            for radius in settings.radii if kind == "rnn" else (None,):
                 cells += [(kind, length, seed, radius) for seed in settings.seeds]
     return cells
 
@@ -143,9 +163,15 @@ class Grid:
         """The runs of one cell over all seeds (for the RNN, at one initial radius)."""
         if kind == "rnn" and radius not in self.settings.radii:
             raise ValueError(f"the grid trained the RNN at radii {self.settings.radii}, got {radius}")
-        found = [r for r in self.runs if r.kind == kind and r.length == length and r.radius == (radius if kind == "rnn" else None)]
+        found = [
+            r
+            for r in self.runs
+            if r.kind == kind and r.length == length and r.radius == (radius if kind == "rnn" else None)
+        ]
         if not found:
-            raise ValueError(f"no runs for kind={kind!r}, length={length}; the grid has lengths {self.settings.lengths}")
+            raise ValueError(
+                f"no runs for kind={kind!r}, length={length}; the grid has lengths {self.settings.lengths}"
+            )
         return found
 
     def accuracies(self, kind: str, radius: float | None = None) -> np.ndarray:
@@ -159,18 +185,30 @@ class Grid:
 
 def grid_cache(settings: GridSettings = GRID, path: Path = GRID_PATH) -> ResultCache:
     """Where the grid is cached, how to rebuild it, and what must match: the settings and the task's data."""
-    data = [first_symbol_task(16, length, settings.symbols, torch.Generator().manual_seed(seed))
-            for length in settings.lengths for seed in (settings.test_seed, 1000 + settings.seeds[0])]
-    return ResultCache(path, SCRIPT, asdict(settings), fingerprint(*(t for pair in data for t in pair)),
-                       key=("kind", "length", "seed", "radius"))
+    data = [
+        first_symbol_task(16, length, settings.symbols, torch.Generator().manual_seed(seed))
+        for length in settings.lengths
+        for seed in (settings.test_seed, 1000 + settings.seeds[0])
+    ]
+    return ResultCache(
+        path,
+        SCRIPT,
+        asdict(settings),
+        fingerprint(*(t for pair in data for t in pair)),
+        key=("kind", "length", "seed", "radius"),
+    )
 
 
 # How far a re-trained cell may differ from the cache on any CPU. The first losses follow the same data,
 # initialisation and arithmetic, so they agree closely everywhere; after hundreds of updates the last-bit
 # differences between CPUs' vector units (AVX-512, AVX2, none) grow, so later numbers are held to what a
 # run-to-run check can promise. The sample re-trained by the tests is chosen among cells that are stable.
-TOLERANCES = {"first_losses": Tolerance(rel=2e-3), "accuracy": Tolerance(abs=0.02),
-              "loss_curve": Tolerance(rel=0.05, abs=0.01), "forget": Tolerance(abs=0.02)}
+TOLERANCES = {
+    "first_losses": Tolerance(rel=2e-3),
+    "accuracy": Tolerance(abs=0.02),
+    "loss_curve": Tolerance(rel=0.05, abs=0.01),
+    "forget": Tolerance(abs=0.02),
+}
 
 
 def save_grid(grid: Grid, path: Path = GRID_PATH) -> None:
@@ -185,8 +223,14 @@ def load_grid(path: Path = GRID_PATH, settings: GridSettings = GRID) -> Grid:
 
 
 @torch.no_grad()
-def frozen_recall(radius: float, length: int, seed: int = 0, settings: GridSettings = GRID,
-                  train_size: int = 4000, ridge: float = 1e-3) -> float:
+def frozen_recall(
+    radius: float,
+    length: int,
+    seed: int = 0,
+    settings: GridSettings = GRID,
+    train_size: int = 4000,
+    ridge: float = 1e-3,
+) -> float:
     """How much of the first symbol an *untrained* vanilla RNN with W_hh at spectral radius λ still holds at step T.
 
     Only a linear readout of the final state is fitted (least squares onto the one-hot answer), so
@@ -213,6 +257,7 @@ def frozen_recall(radius: float, length: int, seed: int = 0, settings: GridSetti
 
 
 # --- Exercise: how many steps until a signal has faded? -----------------------------------------
+
 
 def steps_until(eigenvalue: float, share: float) -> int:
     """The fewest steps T after which λ^T has fallen to `share` or below (for 0 < λ < 1 and 0 < share < 1)."""

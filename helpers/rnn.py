@@ -35,8 +35,8 @@ and finite differences cannot resolve a gradient that small anyway.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -52,8 +52,10 @@ NEGLIGIBLE = 1e-8  # gradient entries with |a| + |b| below this are treated as b
 
 # --- Parameters -----------------------------------------------------------------------------
 
-def init_rnn(input_size: int, hidden_size: int, generator: torch.Generator | None = None,
-             dtype: torch.dtype = torch.float64) -> dict[str, torch.Tensor]:
+
+def init_rnn(
+    input_size: int, hidden_size: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64
+) -> dict[str, torch.Tensor]:
     """Random W_xh, W_hh and b_h, each uniform in (−1/√hidden, 1/√hidden) like torch's nn.RNN."""
     check_size("input_size", input_size)
     check_size("hidden_size", hidden_size)
@@ -62,7 +64,11 @@ def init_rnn(input_size: int, hidden_size: int, generator: torch.Generator | Non
     def uniform(*shape: int) -> torch.Tensor:
         return torch.empty(shape, dtype=dtype).uniform_(-bound, bound, generator=generator)
 
-    return {"W_xh": uniform(hidden_size, input_size), "W_hh": uniform(hidden_size, hidden_size), "b_h": uniform(hidden_size)}
+    return {
+        "W_xh": uniform(hidden_size, input_size),
+        "W_hh": uniform(hidden_size, hidden_size),
+        "b_h": uniform(hidden_size),
+    }
 
 
 def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
@@ -96,8 +102,10 @@ def from_torch(rnn: nn.RNN) -> dict[str, torch.Tensor]:
     if not rnn.batch_first:
         problems.append("batch_first=False")
     if problems:
-        raise ValueError(f"from_torch expects nn.RNN(num_layers=1, bidirectional=False, nonlinearity='tanh', "
-                         f"batch_first=True), got {', '.join(problems)}")
+        raise ValueError(
+            f"from_torch expects nn.RNN(num_layers=1, bidirectional=False, nonlinearity='tanh', "
+            f"batch_first=True), got {', '.join(problems)}"
+        )
     W_xh, W_hh = rnn.weight_ih_l0.detach().clone(), rnn.weight_hh_l0.detach().clone()
     if rnn.bias:
         b_h = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach().clone()
@@ -120,6 +128,7 @@ def to_torch(params: RNNParams, batch_first: bool = True) -> nn.RNN:
 
 
 # --- Forward ----------------------------------------------------------------------------------
+
 
 def rnn_cell(x_t: Array, h_prev: Array, params: RNNParams) -> Array:
     """One step, hₜ = tanh(xₜ W_xhᵀ + hₜ₋₁ W_hhᵀ + b_h), for x_t (batch, input) and h_prev (batch, hidden)."""
@@ -159,16 +168,22 @@ def many_to_many(H: Array, W_hy: Array, b_y: Array) -> Array:
 
 # --- Backpropagation through time -----------------------------------------------------------
 
-def rnn_backward(x: np.ndarray, params: dict[str, np.ndarray], H: np.ndarray, h0: np.ndarray | None,
-                 dH: np.ndarray) -> dict[str, np.ndarray]:
+
+def rnn_backward(
+    x: np.ndarray, params: dict[str, np.ndarray], H: np.ndarray, h0: np.ndarray | None, dH: np.ndarray
+) -> dict[str, np.ndarray]:
     """BPTT by hand: the gradients for W_xh, W_hh, b_h, h0 and x, given dH = ∂loss/∂H at every step."""
     _check_backward_inputs(x, params, H, h0, dH)
     W_xh, W_hh = params["W_xh"], params["W_hh"]
     batch, steps, _ = x.shape
     if h0 is None:
         h0 = np.zeros((batch, W_hh.shape[0]))
-    grads = {"W_xh": np.zeros_like(W_xh), "W_hh": np.zeros_like(W_hh), "b_h": np.zeros_like(params["b_h"]),
-             "x": np.zeros_like(x)}
+    grads = {
+        "W_xh": np.zeros_like(W_xh),
+        "W_hh": np.zeros_like(W_hh),
+        "b_h": np.zeros_like(params["b_h"]),
+        "x": np.zeros_like(x),
+    }
     dh_next = np.zeros_like(h0)  # ∂loss/∂hₜ through the future steps; nothing comes after the last one
     for t in reversed(range(steps)):
         h_t = H[:, t]
@@ -191,6 +206,7 @@ def rnn_backward(x: np.ndarray, params: dict[str, np.ndarray], H: np.ndarray, h0
 
 # --- Gradient check ---------------------------------------------------------------------------
 
+
 @dataclass
 class GradCheck:
     """How far a hand-written gradient is from autograd and from finite differences (max relative errors)."""
@@ -200,8 +216,10 @@ class GradCheck:
     worst_parameter: str
 
     def __str__(self) -> str:
-        return (f"max relative error: {self.max_rel_error_autograd:.1e} vs autograd, "
-                f"{self.max_rel_error_finite_diff:.1e} vs finite differences (worst: {self.worst_parameter})")
+        return (
+            f"max relative error: {self.max_rel_error_autograd:.1e} vs autograd, "
+            f"{self.max_rel_error_finite_diff:.1e} vs finite differences (worst: {self.worst_parameter})"
+        )
 
 
 def relative_error(a: Array, b: Array) -> float:
@@ -214,8 +232,12 @@ def relative_error(a: Array, b: Array) -> float:
     return float(errors.max()) if errors.size else 0.0
 
 
-def gradient_check(loss_fn: Callable[[RNNParams], float | torch.Tensor], params: dict[str, np.ndarray],
-                   analytic: dict[str, np.ndarray], eps: float = 1e-6) -> GradCheck:
+def gradient_check(
+    loss_fn: Callable[[RNNParams], float | torch.Tensor],
+    params: dict[str, np.ndarray],
+    analytic: dict[str, np.ndarray],
+    eps: float = 1e-6,
+) -> GradCheck:
     """Compare `analytic` with autograd and with central differences for every entry of every array in `params`."""
     _check_gradient_inputs(params, analytic)
     autograd = _autograd_gradients(loss_fn, params)
@@ -238,8 +260,7 @@ def _autograd_gradients(loss_fn: Callable, params: dict[str, np.ndarray]) -> dic
     if not loss.requires_grad:
         raise ValueError(f"{expected}, got a tensor that does not depend on them")
     grads = torch.autograd.grad(loss.reshape(()), list(leaves.values()), allow_unused=True)
-    return {name: np.zeros_like(params[name]) if grad is None else grad.numpy()
-            for name, grad in zip(leaves, grads)}
+    return {name: np.zeros_like(params[name]) if grad is None else grad.numpy() for name, grad in zip(leaves, grads)}
 
 
 def _finite_difference(loss_fn: Callable, params: dict[str, np.ndarray], name: str, eps: float) -> np.ndarray:
@@ -258,6 +279,7 @@ def _finite_difference(loss_fn: Callable, params: dict[str, np.ndarray], name: s
 
 # --- Checks and small helpers ----------------------------------------------------------------
 
+
 def _check_params(params: RNNParams) -> tuple[int, int]:
     missing = [name for name in ("W_xh", "W_hh", "b_h") if name not in params]
     if missing:
@@ -267,10 +289,14 @@ def _check_params(params: RNNParams) -> tuple[int, int]:
         raise ValueError(f"W_xh must be 2-D (hidden, input), got shape {shape_of(W_xh)}")
     hidden, inputs = shape_of(W_xh)
     if shape_of(W_hh) != (hidden, hidden):
-        raise ValueError(f"W_hh must have shape (hidden, hidden) = {(hidden, hidden)} to match W_xh {shape_of(W_xh)}, "
-                         f"got {shape_of(W_hh)}")
+        raise ValueError(
+            f"W_hh must have shape (hidden, hidden) = {(hidden, hidden)} to match W_xh {shape_of(W_xh)}, "
+            f"got {shape_of(W_hh)}"
+        )
     if shape_of(b_h) != (hidden,):
-        raise ValueError(f"b_h must have shape (hidden,) = {(hidden,)} to match W_xh {shape_of(W_xh)}, got {shape_of(b_h)}")
+        raise ValueError(
+            f"b_h must have shape (hidden,) = {(hidden,)} to match W_xh {shape_of(W_xh)}, got {shape_of(b_h)}"
+        )
     return hidden, inputs
 
 
@@ -280,8 +306,10 @@ def _check_inputs(x: Array, params: RNNParams, h0: Array | None) -> None:
         raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {shape_of(x)}")
     batch, steps, features = shape_of(x)
     if features != inputs:
-        raise ValueError(f"x must have {inputs} input features, as W_xh has shape {shape_of(params['W_xh'])}: "
-                         f"expected (batch, seq, {inputs}), got {shape_of(x)}")
+        raise ValueError(
+            f"x must have {inputs} input features, as W_xh has shape {shape_of(params['W_xh'])}: "
+            f"expected (batch, seq, {inputs}), got {shape_of(x)}"
+        )
     if steps < 1:
         raise ValueError(f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {shape_of(x)}")
     if h0 is not None and shape_of(h0) != (batch, hidden):
@@ -315,11 +343,14 @@ def _check_gradient_inputs(params: dict[str, np.ndarray], analytic: dict[str, np
             kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
             raise ValueError(f"params[{name!r}] must be a float64 numpy array, got {kind}")
         if name not in analytic:
-            raise ValueError(f"analytic has no gradient for {name!r}: expected keys {', '.join(params)}, "
-                             f"got {', '.join(analytic)}")
+            raise ValueError(
+                f"analytic has no gradient for {name!r}: expected keys {', '.join(params)}, got {', '.join(analytic)}"
+            )
         if shape_of(analytic[name]) != value.shape:
-            raise ValueError(f"analytic[{name!r}] must have the shape of params[{name!r}], {value.shape}, "
-                             f"got {shape_of(analytic[name])}")
+            raise ValueError(
+                f"analytic[{name!r}] must have the shape of params[{name!r}], {value.shape}, "
+                f"got {shape_of(analytic[name])}"
+            )
 
 
 def _numpy(a: Array) -> np.ndarray:
@@ -328,6 +359,7 @@ def _numpy(a: Array) -> np.ndarray:
 
 # --- Exercise (notebook 02) -------------------------------------------------------------------
 
+
 def rnn_step(x_t: np.ndarray, h_prev: np.ndarray, W_xh: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray) -> np.ndarray:
     """One RNN step on a batch: tanh(x_t W_xhᵀ + h_prev W_hhᵀ + b_h), shape (batch, hidden)."""
     return np.tanh(x_t @ W_xh.T + h_prev @ W_hh.T + b_h)
@@ -335,8 +367,15 @@ def rnn_step(x_t: np.ndarray, h_prev: np.ndarray, W_xh: np.ndarray, W_hh: np.nda
 
 def _step_case(batch: int, inputs: int, hidden: int, seed: int) -> Case:
     rng = np.random.default_rng(seed)
-    return Case((rng.normal(size=(batch, inputs)), rng.uniform(-1, 1, (batch, hidden)),
-                 rng.normal(size=(hidden, inputs)), rng.normal(size=(hidden, hidden)) / hidden, rng.normal(size=hidden)))
+    return Case(
+        (
+            rng.normal(size=(batch, inputs)),
+            rng.uniform(-1, 1, (batch, hidden)),
+            rng.normal(size=(hidden, inputs)),
+            rng.normal(size=(hidden, hidden)) / hidden,
+            rng.normal(size=hidden),
+        )
+    )
 
 
 check_rnn_step = Exercise(
@@ -345,9 +384,13 @@ check_rnn_step = Exercise(
     cases=[_step_case(2, 3, 4, 0), _step_case(1, 5, 2, 1), _step_case(3, 2, 3, 2)],
     mistakes={
         "forget the tanh": lambda x, h, W_xh, W_hh, b: x @ W_xh.T + h @ W_hh.T + b,
-        "leave out the previous state h_prev (that is a feed-forward layer)": lambda x, h, W_xh, W_hh, b: np.tanh(x @ W_xh.T + b),
+        "leave out the previous state h_prev (that is a feed-forward layer)": lambda x, h, W_xh, W_hh, b: np.tanh(
+            x @ W_xh.T + b
+        ),
         "forget the bias b_h": lambda x, h, W_xh, W_hh, b: np.tanh(x @ W_xh.T + h @ W_hh.T),
-        "use W_hh without transposing it (h_prev @ W_hh)": lambda x, h, W_xh, W_hh, b: np.tanh(x @ W_xh.T + h @ W_hh + b),
+        "use W_hh without transposing it (h_prev @ W_hh)": lambda x, h, W_xh, W_hh, b: np.tanh(
+            x @ W_xh.T + h @ W_hh + b
+        ),
         "use the sigmoid instead of tanh": lambda x, h, W_xh, W_hh, b: 1 / (1 + np.exp(-(x @ W_xh.T + h @ W_hh.T + b))),
     },
 )

@@ -19,8 +19,9 @@ always at the end of a row, and PAD has id 0 in both vocabularies.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -36,12 +37,13 @@ from helpers.vocab import Vocabulary
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = range(len(SPECIALS))  # the same ids in every vocabulary
-LAYERS = {"gru": nn.GRU, "lstm": nn.LSTM}         # a whole sequence in one fused call
+LAYERS = {"gru": nn.GRU, "lstm": nn.LSTM}  # a whole sequence in one fused call
 CELLS = {"gru": nn.GRUCell, "lstm": nn.LSTMCell}  # one step at a time
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h (B, H), or an LSTM's (h, c)
 
 
 # --- Words and ids ------------------------------------------------------------------------------
+
 
 def words_of(vocab: Vocabulary, ids: Iterable[int]) -> list[str]:
     """The words of `ids` up to the first EOS, leaving out PAD and BOS."""
@@ -64,18 +66,20 @@ class PairLike(Protocol):
 
 def build_vocabs(pairs: Sequence[PairLike]) -> tuple[Vocabulary, Vocabulary]:
     """The English (source) and French (target) vocabularies of the pairs: the special tokens first, then words."""
-    return (Vocabulary.from_sentences((pair.english for pair in pairs), SPECIALS),
-            Vocabulary.from_sentences((pair.french for pair in pairs), SPECIALS))
+    return (
+        Vocabulary.from_sentences((pair.english for pair in pairs), SPECIALS),
+        Vocabulary.from_sentences((pair.french for pair in pairs), SPECIALS),
+    )
 
 
 @dataclass
 class Batch:
     """Sentence pairs as padded id tensors: the source (B, S), the decoder's input and target (B, T), and masks."""
 
-    src: torch.Tensor       # English ids, PAD at the end of each row
+    src: torch.Tensor  # English ids, PAD at the end of each row
     src_mask: torch.Tensor  # True at real source words
-    tgt_in: torch.Tensor    # BOS + French: what the decoder reads
-    tgt_out: torch.Tensor   # French + EOS: what it must predict, one step ahead of tgt_in
+    tgt_in: torch.Tensor  # BOS + French: what the decoder reads
+    tgt_out: torch.Tensor  # French + EOS: what it must predict, one step ahead of tgt_in
     tgt_mask: torch.Tensor  # True where tgt_out is a real word or the EOS
 
     def __len__(self) -> int:
@@ -85,14 +89,15 @@ class Batch:
         """The given rows, cut to the longest source and target among them (no column of pure padding)."""
         src_mask, tgt_mask = self.src_mask[rows], self.tgt_mask[rows]
         s, t = int(src_mask.sum(dim=1).max()), int(tgt_mask.sum(dim=1).max())
-        return Batch(self.src[rows][:, :s], src_mask[:, :s], self.tgt_in[rows][:, :t], self.tgt_out[rows][:, :t],
-                     tgt_mask[:, :t])
+        return Batch(
+            self.src[rows][:, :s], src_mask[:, :s], self.tgt_in[rows][:, :t], self.tgt_out[rows][:, :t], tgt_mask[:, :t]
+        )
 
 
 def _padded(rows: list[list[int]], pad: int) -> torch.Tensor:
     out = torch.full((len(rows), max(map(len, rows))), pad, dtype=torch.int64)
     for i, row in enumerate(rows):
-        out[i, :len(row)] = torch.tensor(row, dtype=torch.int64)
+        out[i, : len(row)] = torch.tensor(row, dtype=torch.int64)
     return out
 
 
@@ -107,12 +112,16 @@ def _encode_all(vocab: Vocabulary, sentences: list[Sequence[str]], unknown: str,
     """Every sentence's ids; an error names all the unknown words of all the sentences at once."""
     missing = sorted({word for sentence in sentences for word in sentence if word not in vocab})
     if missing and unknown == "error":
-        raise ValueError(f"{len(missing)} {language} word(s) not in the vocabulary: {', '.join(map(repr, missing))} "
-                         f"(pass unknown='unk' to read them as {UNK})")
+        raise ValueError(
+            f"{len(missing)} {language} word(s) not in the vocabulary: {', '.join(map(repr, missing))} "
+            f"(pass unknown='unk' to read them as {UNK})"
+        )
     return [vocab.ids(sentence, _unknown_token(unknown)) for sentence in sentences]
 
 
-def make_batch(pairs: Sequence[PairLike], src_vocab: Vocabulary, tgt_vocab: Vocabulary, unknown: str = "error") -> Batch:
+def make_batch(
+    pairs: Sequence[PairLike], src_vocab: Vocabulary, tgt_vocab: Vocabulary, unknown: str = "error"
+) -> Batch:
     """Pairs as one padded Batch: source = the English ids, tgt_in = BOS + French, tgt_out = French + EOS."""
     if not pairs:
         raise ValueError("expected at least one sentence pair, got none")
@@ -127,12 +136,15 @@ def make_batch(pairs: Sequence[PairLike], src_vocab: Vocabulary, tgt_vocab: Voca
     return Batch(src_ids, src_ids != PAD_ID, tgt_in, tgt_out, tgt_out != PAD_ID)
 
 
-def encode_pairs(pairs: Sequence[PairLike], src_vocab: Vocabulary, tgt_vocab: Vocabulary, unknown: str = "error") -> Batch:
+def encode_pairs(
+    pairs: Sequence[PairLike], src_vocab: Vocabulary, tgt_vocab: Vocabulary, unknown: str = "error"
+) -> Batch:
     """A whole split encoded once; training batches are then its rows, `split.select(rows)`, with no Python per pair."""
     return make_batch(pairs, src_vocab, tgt_vocab, unknown)
 
 
 # --- The model ----------------------------------------------------------------------------------
+
 
 def hidden_of(state: State) -> torch.Tensor:
     """The hidden state h of a GRU state h or an LSTM state (h, c)."""
@@ -157,47 +169,67 @@ def _from_layer(state: State) -> State:
 class Encoded:
     """The encoder's reading of a batch: every state, the state after each last real word, the mask, the keys."""
 
-    states: torch.Tensor        # (B, S, H), zeros at padding
-    final: State                # the state after each sentence's last real word: (B, H), or (h, c) for an LSTM
-    mask: torch.Tensor          # (B, S), True at real words
-    keys: torch.Tensor | None   # W_k h_j + b, (B, S, A), projected once per sentence; None without attention
+    states: torch.Tensor  # (B, S, H), zeros at padding
+    final: State  # the state after each sentence's last real word: (B, H), or (h, c) for an LSTM
+    mask: torch.Tensor  # (B, S), True at real words
+    keys: torch.Tensor | None  # W_k h_j + b, (B, S, A), projected once per sentence; None without attention
 
     def rows(self, index: torch.Tensor) -> Encoded:
         """The given batch rows (repeat a row to decode several hypotheses of one sentence)."""
-        return Encoded(self.states[index], select_state(self.final, index), self.mask[index],
-                       None if self.keys is None else self.keys[index])
+        return Encoded(
+            self.states[index],
+            select_state(self.final, index),
+            self.mask[index],
+            None if self.keys is None else self.keys[index],
+        )
 
 
 class Seq2Seq(nn.Module):
     """Encoder–decoder: a one-way GRU/LSTM encoder; a decoder with a fixed context, or with additive attention."""
 
-    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embedding_size: int = 64, hidden_size: int = 128, kind: str = "gru",
-                 attention: bool = False, attention_size: int | None = None):
+    def __init__(
+        self,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        embedding_size: int = 64,
+        hidden_size: int = 128,
+        kind: str = "gru",
+        attention: bool = False,
+        attention_size: int | None = None,
+    ):
         super().__init__()
         if kind not in LAYERS:
             raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
         if min(src_vocab_size, tgt_vocab_size) <= len(SPECIALS) or min(embedding_size, hidden_size) < 1:
-            raise ValueError(f"need vocabularies larger than the {len(SPECIALS)} special tokens and embedding_size, hidden_size ≥ 1, "
-                             f"got {src_vocab_size}, {tgt_vocab_size}, {embedding_size}, {hidden_size}")
+            raise ValueError(
+                f"need vocabularies larger than the {len(SPECIALS)} special tokens and embedding_size, hidden_size ≥ 1, "
+                f"got {src_vocab_size}, {tgt_vocab_size}, {embedding_size}, {hidden_size}"
+            )
         self.kind, self.has_attention = kind, attention
         self.src_embed = nn.Embedding(src_vocab_size, embedding_size, padding_idx=PAD_ID)
         self.tgt_embed = nn.Embedding(tgt_vocab_size, embedding_size, padding_idx=PAD_ID)
         self.encoder = LAYERS[kind](embedding_size, hidden_size, batch_first=True)
         if attention:
             size = attention_size or hidden_size
-            self.key = nn.Linear(hidden_size, size)                # W_k (with the one bias), applied once per sentence
+            self.key = nn.Linear(hidden_size, size)  # W_k (with the one bias), applied once per sentence
             self.query = nn.Linear(hidden_size, size, bias=False)  # W_q, applied to the decoder state at every step
-            self.v = nn.Linear(size, 1, bias=False)           # v: from tanh(...) (B, S, A) to a score per position
-            self.decoder = CELLS[kind](embedding_size + hidden_size, hidden_size)  # the context changes every step: a step loop
+            self.v = nn.Linear(size, 1, bias=False)  # v: from tanh(...) (B, S, A) to a score per position
+            self.decoder = CELLS[kind](
+                embedding_size + hidden_size, hidden_size
+            )  # the context changes every step: a step loop
         else:
-            self.decoder = LAYERS[kind](embedding_size + hidden_size, hidden_size, batch_first=True)  # fixed context: one fused call
+            self.decoder = LAYERS[kind](
+                embedding_size + hidden_size, hidden_size, batch_first=True
+            )  # fixed context: one fused call
         self.readout = nn.Linear(2 * hidden_size, tgt_vocab_size)  # next-word logits from [s_t; c_t]
 
     def encode(self, src: torch.Tensor, src_mask: torch.Tensor) -> Encoded:
         """Run the encoder over the real words only (packed), so `final` is the state after each last real word."""
         if src.dim() != 2 or src.shape != src_mask.shape:
-            raise ValueError(f"expected src and src_mask of the same shape (batch, length), got {tuple(src.shape)} "
-                             f"and {tuple(src_mask.shape)}")
+            raise ValueError(
+                f"expected src and src_mask of the same shape (batch, length), got {tuple(src.shape)} "
+                f"and {tuple(src_mask.shape)}"
+            )
         lengths = src_mask.sum(dim=1)
         if (lengths == 0).any():
             raise ValueError("every source sentence needs at least one real word")
@@ -207,8 +239,9 @@ class Seq2Seq(nn.Module):
         keys = self.key(states) if self.has_attention else None
         return Encoded(states, _from_layer(final), src_mask, keys)
 
-    def _advance(self, embedded: torch.Tensor, state: State, encoded: Encoded
-                 ) -> tuple[State, torch.Tensor, torch.Tensor | None]:
+    def _advance(
+        self, embedded: torch.Tensor, state: State, encoded: Encoded
+    ) -> tuple[State, torch.Tensor, torch.Tensor | None]:
         """One step from the previous word's embedding (B, E): new state, features [s_t; c_t], attention or None."""
         if self.has_attention:  # c_t from the previous state s_{t−1}, then the new state s_t
             scores = additive_scores(hidden_of(state), encoded.keys, self.query, self.v)
@@ -220,8 +253,9 @@ class Seq2Seq(nn.Module):
             state = _from_layer(state)
         return state, torch.cat([hidden_of(state), context], dim=1), weights
 
-    def step(self, prev: torch.Tensor, state: State, encoded: Encoded
-             ) -> tuple[torch.Tensor, State, torch.Tensor | None]:
+    def step(
+        self, prev: torch.Tensor, state: State, encoded: Encoded
+    ) -> tuple[torch.Tensor, State, torch.Tensor | None]:
         """Logits (B, V) for the next word after words `prev` (B,), the new state, and attention (B, S) or None."""
         state, features, weights = self._advance(self.tgt_embed(prev), state, encoded)
         return self.readout(features), state, weights
@@ -233,8 +267,9 @@ class Seq2Seq(nn.Module):
         states, _ = self.decoder(torch.cat([embedded, context], dim=2), _as_layer(encoded.final))
         return self.readout(torch.cat([states, context], dim=2))
 
-    def forward(self, batch: Batch, teacher_forcing: float = 1.0, generator: torch.Generator | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(
+        self, batch: Batch, teacher_forcing: float = 1.0, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Logits (B, T, V) for every target position, and attention weights (B, T, S) or None.
 
         Teacher forcing 1 feeds the gold previous word at every step. Below 1 (scheduled sampling)
@@ -267,6 +302,7 @@ class Seq2Seq(nn.Module):
 
 # --- Training -----------------------------------------------------------------------------------
 
+
 def translation_loss(logits: torch.Tensor, tgt_out: torch.Tensor, pad: int = PAD_ID) -> torch.Tensor:
     """Mean cross-entropy (nats per word) over the real target positions (EOS included, PAD left out)."""
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1), ignore_index=pad)
@@ -287,9 +323,18 @@ def similar_length_batches(train: Batch, batch_size: int, generator: torch.Gener
     return [batches[i] for i in torch.randperm(POOL, generator=generator).tolist()]
 
 
-def train_seq2seq(model: Seq2Seq, train_batch: Batch, steps: int, generator: torch.Generator, batch_size: int = 64,
-                  lr: float = 3e-3, clip: float = 1.0, teacher_forcing: float | Callable[[int], float] = 1.0,
-                  reports: int = 5, report: Callable[[str], None] | None = print) -> TrainLog:
+def train_seq2seq(
+    model: Seq2Seq,
+    train_batch: Batch,
+    steps: int,
+    generator: torch.Generator,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    clip: float = 1.0,
+    teacher_forcing: float | Callable[[int], float] = 1.0,
+    reports: int = 5,
+    report: Callable[[str], None] | None = print,
+) -> TrainLog:
     """Batches of similar-length random pairs (drawn with `generator`), the course's training loop; the log.
 
     `teacher_forcing` is a number or a schedule: a function of the update number (0, 1, …).
@@ -315,13 +360,14 @@ def train_seq2seq(model: Seq2Seq, train_batch: Batch, steps: int, generator: tor
 
 # --- Decoding -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Decoded:
     """Greedy translations of a batch: word ids without EOS, attention (B, T, S) or None, and who reached EOS."""
 
     tokens: list[list[int]]
     attention: torch.Tensor | None  # row t of sentence b is where it looked for word t; zeros after its last word
-    finished: list[bool]            # True if the sentence ended with EOS, False if it ran into max_len
+    finished: list[bool]  # True if the sentence ended with EOS, False if it ran into max_len
 
 
 @torch.no_grad()
@@ -353,8 +399,13 @@ def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_mask: torch.Tensor, max
 
 
 @torch.no_grad()
-def beam_search(model: Seq2Seq, src_ids: Sequence[int] | torch.Tensor, beam_size: int = 4, max_len: int = 30,
-                length_norm: bool = True) -> tuple[list[int], float]:
+def beam_search(
+    model: Seq2Seq,
+    src_ids: Sequence[int] | torch.Tensor,
+    beam_size: int = 4,
+    max_len: int = 30,
+    length_norm: bool = True,
+) -> tuple[list[int], float]:
     """The best translation (ids without EOS) of one sentence a beam of `beam_size` finds, and its log-probability.
 
     Each step extends every live hypothesis by every word and keeps the best beam_size − (finished)
@@ -395,8 +446,9 @@ def beam_search(model: Seq2Seq, src_ids: Sequence[int] | torch.Tensor, beam_size
 
 
 @torch.no_grad()
-def sequence_log_prob(model: Seq2Seq, src_ids: Sequence[int] | torch.Tensor, tgt_ids: Sequence[int],
-                      with_eos: bool = True) -> float:
+def sequence_log_prob(
+    model: Seq2Seq, src_ids: Sequence[int] | torch.Tensor, tgt_ids: Sequence[int], with_eos: bool = True
+) -> float:
     """log P(tgt_ids, then EOS if with_eos | source) under the model, teacher-forced: compare decoders' picks."""
     src = torch.as_tensor(src_ids, dtype=torch.int64).reshape(1, -1)
     tgt = torch.tensor([[BOS_ID, *tgt_ids]])
@@ -416,8 +468,14 @@ class Translation:
     finished: bool
 
 
-def translate(model: Seq2Seq, src_vocab: Vocabulary, tgt_vocab: Vocabulary, tokens: Sequence[str] | str, max_len: int = 30,
-              unknown: str = "error") -> Translation:
+def translate(
+    model: Seq2Seq,
+    src_vocab: Vocabulary,
+    tgt_vocab: Vocabulary,
+    tokens: Sequence[str] | str,
+    max_len: int = 30,
+    unknown: str = "error",
+) -> Translation:
     """Greedy translation of one English sentence (a list of words, or a string split at spaces)."""
     words = tokens.split() if isinstance(tokens, str) else list(tokens)
     if not words:
@@ -425,7 +483,7 @@ def translate(model: Seq2Seq, src_vocab: Vocabulary, tgt_vocab: Vocabulary, toke
     src = torch.tensor([src_vocab.ids(words, _unknown_token(unknown))])
     decoded = greedy_decode(model, src, torch.ones_like(src, dtype=torch.bool), max_len)
     ids = decoded.tokens[0]
-    attention = None if decoded.attention is None else decoded.attention[0, :len(ids)].numpy()
+    attention = None if decoded.attention is None else decoded.attention[0, : len(ids)].numpy()
     return Translation(tgt_vocab.tokens_of(ids), attention, decoded.finished[0])
 
 
@@ -433,8 +491,9 @@ def _slices(count: int, batch_size: int) -> list[torch.Tensor]:
     return [torch.arange(start, min(start + batch_size, count)) for start in range(0, count, batch_size)]
 
 
-def decode_split(model: Seq2Seq, encoded: Batch, tgt_vocab: Vocabulary, max_len: int, batch_size: int = 256
-                 ) -> list[list[str]]:
+def decode_split(
+    model: Seq2Seq, encoded: Batch, tgt_vocab: Vocabulary, max_len: int, batch_size: int = 256
+) -> list[list[str]]:
     """Greedy translations of a whole encoded split, in batches: one list of French words per pair."""
     out = []
     for rows in _slices(len(encoded), batch_size):
@@ -457,6 +516,7 @@ def teacher_forced_accuracy(model: Seq2Seq, encoded: Batch, batch_size: int = 25
 
 
 # --- Exercise (notebook 08): greedy decoding of one sentence ------------------------------------
+
 
 def greedy_decode_one(step: Callable, state: object, bos: int, eos: int, max_len: int) -> list[int]:
     """Feed BOS, then each argmax back in, for at most max_len steps; return the words before EOS (EOS left out)."""
@@ -490,8 +550,9 @@ class ScriptedStep:
     def __call__(self, prev_token: int, position: int) -> tuple[torch.Tensor, int]:
         self.calls += 1
         if self.calls > self.max_len + 5:
-            raise RuntimeError(f"step() was called {self.calls} times, but max_len = {self.max_len}: "
-                               f"did you {IGNORE_MAX_LEN}?")
+            raise RuntimeError(
+                f"step() was called {self.calls} times, but max_len = {self.max_len}: did you {IGNORE_MAX_LEN}?"
+            )
         expected = self.bos if position == 0 else self.script[(position - 1) % len(self.script)]
         word = self.script[position % len(self.script)] if int(prev_token) == expected else int(prev_token)
         logits = torch.zeros(self.vocab_size)
@@ -500,8 +561,20 @@ class ScriptedStep:
         return logits, position + 1
 
 
-def _greedy_with(step, state, bos, eos, max_len, keep_eos=False, keep_bos=False, limit=True, feed_back=True,
-                 carry_state=True, pick=torch.argmax, extra_steps=0) -> list[int]:
+def _greedy_with(
+    step,
+    state,
+    bos,
+    eos,
+    max_len,
+    keep_eos=False,
+    keep_bos=False,
+    limit=True,
+    feed_back=True,
+    carry_state=True,
+    pick=torch.argmax,
+    extra_steps=0,
+) -> list[int]:
     """greedy_decode_one with one classic mistake switched on."""
     words, prev, first_state, count = [bos] if keep_bos else [], bos, state, 0
     while not limit or count < max_len + extra_steps:
@@ -524,18 +597,26 @@ def greedy_exercise() -> Exercise:
     return Exercise(
         "greedy_decode_one",
         reference=greedy_decode_one,
-        cases=[_greedy_case([5, 3, 7, 2], 10), _greedy_case([2], 5), _greedy_case([4, 6, 3, 5], 6),
-               _greedy_case([6, 5, 4, 3, 2], 3), _greedy_case([3, 4, 2], 3)],
+        cases=[
+            _greedy_case([5, 3, 7, 2], 10),
+            _greedy_case([2], 5),
+            _greedy_case([4, 6, 3, 5], 6),
+            _greedy_case([6, 5, 4, 3, 2], 3),
+            _greedy_case([3, 4, 2], 3),
+        ],
         mistakes={
             "include the EOS at the end": lambda *args: _greedy_with(*args, keep_eos=True),
             "include the BOS at the start": lambda *args: _greedy_with(*args, keep_bos=True),
             IGNORE_MAX_LEN: lambda *args: _greedy_with(*args, limit=False),
-            "feed BOS back in at every step instead of the word just predicted":
-                lambda *args: _greedy_with(*args, feed_back=False),
-            "pass the first state to every step instead of the state step() returned":
-                lambda *args: _greedy_with(*args, carry_state=False),
-            "take the argmin (the least likely word) instead of the argmax":
-                lambda *args: _greedy_with(*args, pick=torch.argmin),
+            "feed BOS back in at every step instead of the word just predicted": lambda *args: _greedy_with(
+                *args, feed_back=False
+            ),
+            "pass the first state to every step instead of the state step() returned": lambda *args: _greedy_with(
+                *args, carry_state=False
+            ),
+            "take the argmin (the least likely word) instead of the argmax": lambda *args: _greedy_with(
+                *args, pick=torch.argmin
+            ),
             "stop one step early (range(max_len - 1))": lambda *args: _greedy_with(*args, extra_steps=-1),
         },
     )

@@ -39,20 +39,42 @@ AMBIGUOUS = {  # word → sense → the cue nouns that decide it
 }
 POLARITY = {"good": "POS", "nice": "POS", "bad": "NEG", "awful": "NEG"}
 FLIP = {"POS": "NEG", "NEG": "POS"}  # what "not" does to a polarity
-PLAIN = {"the": "DET", "near": "PREP", "by": "PREP", "with": "PREP", "for": "PREP", "old": "ADJ", "big": "ADJ",
-         "quiet": "ADJ", "small": "ADJ", "was": "VERB", "not": "NOT", "very": "ADV", "really": "ADV", "so": "ADV"}
+PLAIN = {
+    "the": "DET",
+    "near": "PREP",
+    "by": "PREP",
+    "with": "PREP",
+    "for": "PREP",
+    "old": "ADJ",
+    "big": "ADJ",
+    "quiet": "ADJ",
+    "small": "ADJ",
+    "was": "VERB",
+    "not": "NOT",
+    "very": "ADV",
+    "really": "ADV",
+    "so": "ADV",
+}
 PREPOSITIONS = ("near", "by", "with", "for")
 ADJECTIVES = ("old", "big", "quiet", "small")
 INTENSIFIERS = ("very", "really", "so")
-MAX_ADJECTIVES = 3    # 0–3 plain adjectives: the cue comes 3–6 words after the ambiguous noun
+MAX_ADJECTIVES = 3  # 0–3 plain adjectives: the cue comes 3–6 words after the ambiguous noun
 MAX_INTENSIFIERS = 3  # 0–3 intensifiers: "not" comes 1–4 words before the polar adjective
 MAX_LENGTH = 7 + MAX_ADJECTIVES + 1 + MAX_INTENSIFIERS  # every sentence is padded to this length
 
 CUES = {cue: (word, sense) for word, senses in AMBIGUOUS.items() for sense, cues in senses.items() for cue in cues}
 WORDS = Vocabulary([*PLAIN, *AMBIGUOUS, *CUES, *POLARITY], specials=(PAD,), separator=" ")  # <pad> has id 0
-TAGS = Vocabulary(["NOUN", "POS", "NEG", *PLAIN.values(),
-                   *(f"{word.upper()}-{sense}" for word, senses in AMBIGUOUS.items() for sense in senses)],
-                  specials=("PAD",), separator=" ")
+TAGS = Vocabulary(
+    [
+        "NOUN",
+        "POS",
+        "NEG",
+        *PLAIN.values(),
+        *(f"{word.upper()}-{sense}" for word, senses in AMBIGUOUS.items() for sense in senses),
+    ],
+    specials=("PAD",),
+    separator=" ",
+)
 SPLITS = ("train", "val", "test")
 MAX_SENTENCES = 100_000  # of about 870,000 possible sentences: more would make the search for new ones slow
 
@@ -63,10 +85,18 @@ def sentence(rng: random.Random) -> list[tuple[str, str]]:
     sense = rng.choice(list(AMBIGUOUS[word]))
     negated = rng.random() < 0.5
     polar = rng.choice(list(POLARITY))
-    words = ["the", word, rng.choice(PREPOSITIONS), "the",
-             *rng.choices(ADJECTIVES, k=rng.randint(0, MAX_ADJECTIVES)), rng.choice(AMBIGUOUS[word][sense]),
-             "was", *(["not"] if negated else []), *rng.choices(INTENSIFIERS, k=rng.randint(0, MAX_INTENSIFIERS)),
-             polar]
+    words = [
+        "the",
+        word,
+        rng.choice(PREPOSITIONS),
+        "the",
+        *rng.choices(ADJECTIVES, k=rng.randint(0, MAX_ADJECTIVES)),
+        rng.choice(AMBIGUOUS[word][sense]),
+        "was",
+        *(["not"] if negated else []),
+        *rng.choices(INTENSIFIERS, k=rng.randint(0, MAX_INTENSIFIERS)),
+        polar,
+    ]
     tags = [PLAIN.get(w, "NOUN") for w in words]
     tags[1] = f"{word.upper()}-{sense}"
     tags[-1] = FLIP[POLARITY[polar]] if negated else POLARITY[polar]
@@ -81,7 +111,7 @@ def tag_sentence(words: list[str]) -> list[str]:
     tags, negated = [], False
     for i, w in enumerate(words):
         if w in AMBIGUOUS:
-            cue = next((c for c in words[i + 1:] if c in CUES), None)
+            cue = next((c for c in words[i + 1 :] if c in CUES), None)
             if cue is None or CUES[cue][0] != w:
                 raise ValueError(f"{w!r} at position {i} needs one of its cues later in the sentence, got {cue!r}")
             tags.append(f"{w.upper()}-{CUES[cue][1]}")
@@ -100,8 +130,8 @@ class Split:
     x: torch.Tensor
     y: torch.Tensor
     mask_right: torch.Tensor  # ambiguous nouns: decided by a later cue
-    mask_left: torch.Tensor   # polar adjectives: decided by an earlier "not" (or its absence)
-    mask_pad: torch.Tensor    # padding after the end of the sentence
+    mask_left: torch.Tensor  # polar adjectives: decided by an earlier "not" (or its absence)
+    mask_pad: torch.Tensor  # padding after the end of the sentence
 
     @property
     def mask_plain(self) -> torch.Tensor:
@@ -131,8 +161,8 @@ def encode(sentences: list[list[tuple[str, str]]]) -> Split:
     x = torch.zeros(len(sentences), MAX_LENGTH, dtype=torch.int64)
     y = torch.zeros(len(sentences), MAX_LENGTH, dtype=torch.int64)
     for i, pairs in enumerate(sentences):
-        x[i, :len(pairs)] = torch.tensor(WORDS.ids([w for w, _ in pairs]))
-        y[i, :len(pairs)] = torch.tensor(TAGS.ids([t for _, t in pairs]))
+        x[i, : len(pairs)] = torch.tensor(WORDS.ids([w for w, _ in pairs]))
+        y[i, : len(pairs)] = torch.tensor(TAGS.ids([t for _, t in pairs]))
     right_ids = torch.tensor(WORDS.ids(list(AMBIGUOUS)))
     left_ids = torch.tensor(WORDS.ids(list(POLARITY)))
     return Split(x, y, torch.isin(x, right_ids), torch.isin(x, left_ids), x == 0)
@@ -141,8 +171,10 @@ def encode(sentences: list[list[tuple[str, str]]]) -> Split:
 def make_tagging_data(n_train: int, n_val: int, n_test: int, seed: int) -> TaggingData:
     """Distinct random sentences, the same for the same seed, cut into train, validation and test splits."""
     if min(n_train, n_val, n_test) < 1 or n_train + n_val + n_test > MAX_SENTENCES:
-        raise ValueError(f"need 1 or more sentences per split and at most {MAX_SENTENCES:,} in all, "
-                         f"got {n_train}, {n_val} and {n_test}")
+        raise ValueError(
+            f"need 1 or more sentences per split and at most {MAX_SENTENCES:,} in all, "
+            f"got {n_train}, {n_val} and {n_test}"
+        )
     rng, seen, sentences = random.Random(seed), set(), []
     while len(sentences) < n_train + n_val + n_test:
         pairs = sentence(rng)
@@ -168,8 +200,10 @@ def describe(data: TaggingData) -> str:
     for name in SPLITS:
         part = data.split(name)
         real = int((~part.mask_pad).sum())
-        lines.append(f"{name:>5}: {len(part.x):5d} sentences, {real:6d} tokens: {int(part.mask_right.sum()):5d} "
-                     f"right-decided, {int(part.mask_left.sum()):5d} left-decided, {int(part.mask_plain.sum()):6d} plain")
+        lines.append(
+            f"{name:>5}: {len(part.x):5d} sentences, {real:6d} tokens: {int(part.mask_right.sum()):5d} "
+            f"right-decided, {int(part.mask_left.sum()):5d} left-decided, {int(part.mask_plain.sum()):6d} plain"
+        )
     return "\n".join(lines)
 
 
@@ -183,8 +217,17 @@ class Tagger(nn.Module):
     backward direction reads it first, from a state that depends only on how much padding there is.
     """
 
-    def __init__(self, words: int, tags: int, hidden_size: int = 64, kind: str = "gru", bidirectional: bool = False,
-                 num_layers: int = 1, dropout: float = 0.0, embedding_size: int = 16):
+    def __init__(
+        self,
+        words: int,
+        tags: int,
+        hidden_size: int = 64,
+        kind: str = "gru",
+        bidirectional: bool = False,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        embedding_size: int = 16,
+    ):
         super().__init__()
         if kind not in CELLS:
             raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
@@ -193,8 +236,14 @@ class Tagger(nn.Module):
         self.kind, self.bidirectional = kind, bidirectional
         self.embedding = nn.Embedding(words, embedding_size, padding_idx=0)
         # dropout acts between layers, so it means nothing for one layer (and torch would warn)
-        self.rnn = CELLS[kind](embedding_size, hidden_size, num_layers=num_layers, batch_first=True,
-                               bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
+        self.rnn = CELLS[kind](
+            embedding_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
         self.readout = nn.Linear(hidden_size * (2 if bidirectional else 1), tags)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -210,8 +259,15 @@ def tagging_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, mask_pad: t
     return F.cross_entropy(model(x)[~mask_pad], y[~mask_pad])
 
 
-def train_tagger(model: nn.Module, data: TaggingData, steps: int, generator: torch.Generator, batch_size: int = 64,
-                 lr: float = 1e-2, clip: float = 1.0) -> TrainLog:
+def train_tagger(
+    model: nn.Module,
+    data: TaggingData,
+    steps: int,
+    generator: torch.Generator,
+    batch_size: int = 64,
+    lr: float = 1e-2,
+    clip: float = 1.0,
+) -> TrainLog:
     """Random mini-batches of training sentences (drawn with `generator`), the course's training loop.
 
     The model is left in eval mode (dropout off), ready to be measured.

@@ -8,8 +8,8 @@ answer is L − 1 steps back, so L sets how far the network must carry informati
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -22,7 +22,9 @@ from helpers.training import TrainLog
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-def first_symbol_task(n: int, length: int, symbols: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def first_symbol_task(
+    n: int, length: int, symbols: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """n one-hot sequences (n, length, symbols) of random symbols; the label is each sequence's first symbol."""
     if n < 1 or length < 1 or symbols < 2:
         raise ValueError(f"need n ≥ 1, length ≥ 1 and symbols ≥ 2, got {n}, {length}, {symbols}")
@@ -30,7 +32,9 @@ def first_symbol_task(n: int, length: int, symbols: int, generator: torch.Genera
     return F.one_hot(ids, symbols).float(), ids[:, 0]
 
 
-def recent_sum_task(n: int, length: int, generator: torch.Generator, last: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
+def recent_sum_task(
+    n: int, length: int, generator: torch.Generator, last: int = 3
+) -> tuple[torch.Tensor, torch.Tensor]:
     """n sequences of Gaussian numbers (n, length, 1); the target is the sum of the last few, scaled to variance 1."""
     if n < 1 or not 1 <= last <= length:
         raise ValueError(f"need n ≥ 1 and 1 ≤ last ≤ length, got n = {n}, last = {last}, length = {length}")
@@ -41,8 +45,9 @@ def recent_sum_task(n: int, length: int, generator: torch.Generator, last: int =
 class SequenceModel(nn.Module):
     """A recurrent layer (RNN, LSTM or GRU) read out from its last hidden state: class scores or a number."""
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, kind: str = "rnn",
-                 nonlinearity: str = "tanh"):
+    def __init__(
+        self, input_size: int, hidden_size: int, output_size: int, kind: str = "rnn", nonlinearity: str = "tanh"
+    ):
         super().__init__()
         if kind not in CELLS:
             raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
@@ -74,8 +79,8 @@ def set_forget_bias(model: SequenceModel, value: float) -> None:
     if model.kind != "lstm":
         raise ValueError(f"only an LSTM has a forget gate, got a {model.kind}")
     h = model.rnn.hidden_size
-    model.rnn.bias_ih_l0[h:2 * h] = value
-    model.rnn.bias_hh_l0[h:2 * h] = 0.0
+    model.rnn.bias_ih_l0[h : 2 * h] = value
+    model.rnn.bias_hh_l0[h : 2 * h] = 0.0
 
 
 @torch.no_grad()
@@ -90,8 +95,8 @@ def chrono_init(model: SequenceModel, horizon: int = 100) -> None:
         raise ValueError(f"chrono initialisation is for LSTM and GRU gates, got a {model.kind}")
     h = model.rnn.hidden_size
     b = torch.log(torch.empty(h).uniform_(1, horizon - 1))
-    model.rnn.bias_ih_l0[h:2 * h] = b   # LSTM rows h:2h = forget gate; GRU rows h:2h = update gate z
-    model.rnn.bias_hh_l0[h:2 * h] = 0.0
+    model.rnn.bias_ih_l0[h : 2 * h] = b  # LSTM rows h:2h = forget gate; GRU rows h:2h = update gate z
+    model.rnn.bias_hh_l0[h : 2 * h] = 0.0
     if model.kind == "lstm":
         model.rnn.bias_ih_l0[:h] = -b
         model.rnn.bias_hh_l0[:h] = 0.0
@@ -102,9 +107,16 @@ def task_loss(outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(outputs, y) if y.dtype == torch.int64 else F.mse_loss(outputs, y)
 
 
-def train(model: nn.Module, task: Callable[[int, torch.Generator], tuple[torch.Tensor, torch.Tensor]], steps: int,
-          generator: torch.Generator, batch_size: int = 64, lr: float = 3e-3, optimizer: str = "adam",
-          clip: float | None = 1.0) -> TrainLog:
+def train(
+    model: nn.Module,
+    task: Callable[[int, torch.Generator], tuple[torch.Tensor, torch.Tensor]],
+    steps: int,
+    generator: torch.Generator,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    optimizer: str = "adam",
+    clip: float | None = 1.0,
+) -> TrainLog:
     """Train on a fresh batch task(batch_size, generator) at every update, with the course's training loop."""
 
     def batch_loss(step: int) -> torch.Tensor:
@@ -143,9 +155,17 @@ class Comparison:
     models: dict[str, dict[int, SequenceModel]]
 
 
-def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tuple[int, ...] = (5, 20, 50),
-                  hidden_size: int = 32, symbols: int = 8, steps: int = 300, lr: float = 3e-3, seed: int = 0,
-                  test_size: int = 2000, chrono_horizon: int | None = None) -> Comparison:
+def compare_cells(
+    kinds: tuple[str, ...] = ("rnn", "lstm", "gru"),
+    lengths: tuple[int, ...] = (5, 20, 50),
+    hidden_size: int = 32,
+    symbols: int = 8,
+    steps: int = 300,
+    lr: float = 3e-3,
+    seed: int = 0,
+    test_size: int = 2000,
+    chrono_horizon: int | None = None,
+) -> Comparison:
     """Train each kind of cell at each length with the same budget and seeds; test on fresh sequences.
 
     With `chrono_horizon`, LSTM and GRU gates start with chrono initialisation over that horizon.
@@ -155,8 +175,12 @@ def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tupl
     seconds = {kind: {} for kind in kinds}
     models = {kind: {} for kind in kinds}
     for kind in kinds:  # warm-up: the very first updates of a kind pay one-off costs we do not want to time
-        train(SequenceModel(symbols, hidden_size, symbols, kind=kind), lambda n, g: first_symbol_task(n, 5, symbols, g),
-              2, torch.Generator())
+        train(
+            SequenceModel(symbols, hidden_size, symbols, kind=kind),
+            lambda n, g: first_symbol_task(n, 5, symbols, g),
+            2,
+            torch.Generator(),
+        )
     for length in lengths:
         x_test, y_test = first_symbol_task(test_size, length, symbols, torch.Generator().manual_seed(999))
         for kind in kinds:
@@ -164,8 +188,13 @@ def compare_cells(kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), lengths: tupl
             model = SequenceModel(symbols, hidden_size, symbols, kind=kind)
             if chrono_horizon and kind != "rnn":
                 chrono_init(model, chrono_horizon)
-            log = train(model, lambda n, g: first_symbol_task(n, length, symbols, g), steps,
-                        torch.Generator().manual_seed(1000 + seed), lr=lr)
+            log = train(
+                model,
+                lambda n, g: first_symbol_task(n, length, symbols, g),
+                steps,
+                torch.Generator().manual_seed(1000 + seed),
+                lr=lr,
+            )
             seconds[kind][length] = log.seconds * EPOCH_UPDATES / steps
             losses[kind][length] = log.losses
             scores[kind][length] = accuracy(model, x_test, y_test)

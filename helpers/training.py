@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import torch
 from torch import nn
@@ -34,9 +34,9 @@ class TrainLog:
 
     losses: list[float] = field(default_factory=list)
     grad_norms: list[float] = field(default_factory=list)
-    clipped: int = 0                  # updates whose gradient norm was above the clipping threshold
-    seconds: float = 0.0              # wall-clock time of the whole loop (never print it in a notebook)
-    diverged_at: int | None = None    # the update whose loss or gradient was NaN or infinite; training stopped there
+    clipped: int = 0  # updates whose gradient norm was above the clipping threshold
+    seconds: float = 0.0  # wall-clock time of the whole loop (never print it in a notebook)
+    diverged_at: int | None = None  # the update whose loss or gradient was NaN or infinite; training stopped there
 
     @property
     def steps(self) -> int:
@@ -54,8 +54,15 @@ class TrainLog:
 Hook = Callable[[int, TrainLog], None]  # called after every update with its number (1, 2, …) and the log
 
 
-def train(model: nn.Module, batch_loss: Callable[[int], torch.Tensor], steps: int, lr: float = 3e-3,
-          optimizer: str = "adam", clip: float | None = 1.0, hooks: Sequence[Hook] = ()) -> TrainLog:
+def train(
+    model: nn.Module,
+    batch_loss: Callable[[int], torch.Tensor],
+    steps: int,
+    lr: float = 3e-3,
+    optimizer: str = "adam",
+    clip: float | None = 1.0,
+    hooks: Sequence[Hook] = (),
+) -> TrainLog:
     """Train `model` for `steps` updates of batch_loss(step) (step = 0, 1, …); return the log.
 
     The model trains in training mode and is left in evaluation mode, ready to be measured.
@@ -109,8 +116,13 @@ def progress_bar(done: int, total: int, width: int = 20) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {100 * done / total:3.0f}%"
 
 
-def progress(steps: int, reports: int = 5, unit: str = "", note: Callable[[int], str] | None = None,
-             report: Callable[[str], None] = print) -> Hook:
+def progress(
+    steps: int,
+    reports: int = 5,
+    unit: str = "",
+    note: Callable[[int], str] | None = None,
+    report: Callable[[str], None] = print,
+) -> Hook:
     """A hook that prints `reports` evenly spaced progress lines: bar, update and recent training loss.
 
     The lines hold no timings, and tests/nbval_sanitize.cfg masks the loss in them, so a notebook's
@@ -123,8 +135,11 @@ def progress(steps: int, reports: int = 5, unit: str = "", note: Callable[[int],
     def hook(step: int, log: TrainLog) -> None:
         if step in report_at:
             extra = f"  {note(step)}" if note is not None else ""
-            report(f"{progress_bar(step, steps)}  update {step:4d}/{steps}  "
-                   f"training loss {log.recent_loss():.2f} {unit}".rstrip() + extra)
+            report(
+                f"{progress_bar(step, steps)}  update {step:4d}/{steps}  "
+                f"training loss {log.recent_loss():.2f} {unit}".rstrip()
+                + extra
+            )
 
     return hook
 

@@ -19,16 +19,25 @@ import torch
 
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint
 from helpers.metrics import corpus_bleu, exact_match, token_accuracy
-from helpers.vocab import Vocabulary
 from helpers.phrasebook import Pair, Splits, detokenize_french, make_splits, tokenize_english
-from helpers.seq2seq import Batch, Seq2Seq, Translation, build_vocabs, decode_split, encode_pairs, \
-    teacher_forced_accuracy, train_seq2seq, translate
+from helpers.seq2seq import (
+    Batch,
+    Seq2Seq,
+    Translation,
+    build_vocabs,
+    decode_split,
+    encode_pairs,
+    teacher_forced_accuracy,
+    train_seq2seq,
+    translate,
+)
+from helpers.vocab import Vocabulary
 
 CACHE = DATA_DIR / "translators"
 SCRIPT = "python scripts/train_translators.py"
-MAX_LEN = 40        # longest French output the decoder may write (the longest reference has 29 words)
-MAX_WORDS = 30      # longest sentence the widget translates (training sentences have 3 to 25 words)
-CHECK_PAIRS = 300   # the record's scores are on this many test pairs, so a test can re-verify them quickly
+MAX_LEN = 40  # longest French output the decoder may write (the longest reference has 29 words)
+MAX_WORDS = 30  # longest sentence the widget translates (training sentences have 3 to 25 words)
+CHECK_PAIRS = 300  # the record's scores are on this many test pairs, so a test can re-verify them quickly
 
 
 @dataclass(frozen=True)
@@ -69,8 +78,12 @@ def course_data() -> Data:
     """The phrasebook's default splits, vocabularies from the training pairs, each split encoded once."""
     splits = make_splits()
     src_vocab, tgt_vocab = build_vocabs(splits.train)
-    return Data(splits, src_vocab, tgt_vocab, *(encode_pairs(part, src_vocab, tgt_vocab)
-                                                for part in (splits.train, splits.val, splits.test)))
+    return Data(
+        splits,
+        src_vocab,
+        tgt_vocab,
+        *(encode_pairs(part, src_vocab, tgt_vocab) for part in (splits.train, splits.val, splits.test)),
+    )
 
 
 def pairs_fingerprint(pairs: list[Pair]) -> str:
@@ -81,8 +94,13 @@ def pairs_fingerprint(pairs: list[Pair]) -> str:
 def new_model(settings: Settings, data: Data) -> Seq2Seq:
     """A freshly initialised translator (seeded) with the given settings."""
     torch.manual_seed(settings.seed)
-    return Seq2Seq(len(data.src_vocab), len(data.tgt_vocab), embedding_size=settings.embedding_size, hidden_size=settings.hidden_size,
-                   attention=settings.attention)
+    return Seq2Seq(
+        len(data.src_vocab),
+        len(data.tgt_vocab),
+        embedding_size=settings.embedding_size,
+        hidden_size=settings.hidden_size,
+        attention=settings.attention,
+    )
 
 
 def teacher_forcing_schedule(settings: Settings):
@@ -92,14 +110,23 @@ def teacher_forcing_schedule(settings: Settings):
     return lambda step: 1.0 - (1.0 - settings.sampling_until) * step / max(settings.steps - 1, 1)
 
 
-def train_translator(settings: Settings, data: Data, steps: int | None = None, reports: int = 5,
-                     report=print) -> tuple[Seq2Seq, list[float]]:
+def train_translator(
+    settings: Settings, data: Data, steps: int | None = None, reports: int = 5, report=print
+) -> tuple[Seq2Seq, list[float]]:
     """Train a translator from scratch (the first `steps` updates if given); the model and its losses."""
     generator = torch.Generator().manual_seed(settings.seed)
     model = new_model(settings, data)
-    log = train_seq2seq(model, data.train, steps or settings.steps, generator, batch_size=settings.batch_size,
-                        lr=settings.lr, teacher_forcing=teacher_forcing_schedule(settings), reports=reports,
-                        report=report)
+    log = train_seq2seq(
+        model,
+        data.train,
+        steps or settings.steps,
+        generator,
+        batch_size=settings.batch_size,
+        lr=settings.lr,
+        teacher_forcing=teacher_forcing_schedule(settings),
+        reports=reports,
+        report=report,
+    )
     return model.eval(), log.losses
 
 
@@ -117,8 +144,12 @@ def score(model: Seq2Seq, data: Data, pairs: list[Pair], encoded: Batch) -> tupl
     """Greedy translations of the pairs and their scores."""
     outputs = decode_split(model, encoded, data.tgt_vocab, MAX_LEN)
     references = [list(pair.french) for pair in pairs]
-    scores = Scores(exact_match(outputs, references), token_accuracy(outputs, references),
-                    corpus_bleu(outputs, references), teacher_forced_accuracy(model, encoded))
+    scores = Scores(
+        exact_match(outputs, references),
+        token_accuracy(outputs, references),
+        corpus_bleu(outputs, references),
+        teacher_forced_accuracy(model, encoded),
+    )
     return scores, outputs
 
 
@@ -130,22 +161,36 @@ def check_subset(data: Data) -> tuple[list[Pair], Batch]:
 
 def translator_cache(data: Data) -> ResultCache:
     """Where the translators' records are cached, how to rebuild them, and what must match: settings and pairs."""
-    settings = {"translators": {name: asdict(settings) for name, settings in TRANSLATORS.items()},
-                "max_len": MAX_LEN, "check_pairs": CHECK_PAIRS}
-    return ResultCache(CACHE / "translators.json", SCRIPT, settings, pairs_fingerprint(data.splits.train), key=("name", "seed"))
+    settings = {
+        "translators": {name: asdict(settings) for name, settings in TRANSLATORS.items()},
+        "max_len": MAX_LEN,
+        "check_pairs": CHECK_PAIRS,
+    }
+    return ResultCache(
+        CACHE / "translators.json", SCRIPT, settings, pairs_fingerprint(data.splits.train), key=("name", "seed")
+    )
 
 
 # How far a re-run may differ from the record on any CPU: the first losses closely; the scores of the
 # stored weights by a sentence or two (greedy decoding can flip a word where two are nearly tied).
-TOLERANCES = {"losses": Tolerance(rel=2e-3), "exact_match": Tolerance(abs=2 / CHECK_PAIRS),
-              "token_accuracy": Tolerance(abs=0.005), "bleu": Tolerance(abs=0.5), "teacher_forced": Tolerance(abs=0.005)}
+TOLERANCES = {
+    "losses": Tolerance(rel=2e-3),
+    "exact_match": Tolerance(abs=2 / CHECK_PAIRS),
+    "token_accuracy": Tolerance(abs=0.005),
+    "bleu": Tolerance(abs=0.5),
+    "teacher_forced": Tolerance(abs=0.005),
+}
 
 
 def translator_record(name: str, model: Seq2Seq, losses: list[float], data: Data) -> dict:
     """What the cache keeps of one trained translator: its name and seed, every loss, its scores on the check pairs."""
     scores, _ = score(model, data, *check_subset(data))
-    return {"name": name, "seed": TRANSLATORS[name].seed, "losses": [round(loss, 5) for loss in losses],
-            "scores": asdict(scores)}
+    return {
+        "name": name,
+        "seed": TRANSLATORS[name].seed,
+        "losses": [round(loss, 5) for loss in losses],
+        "scores": asdict(scores),
+    }
 
 
 def save_translators(trained: dict[str, tuple[Seq2Seq, list[float]]], data: Data) -> list[dict]:
@@ -193,6 +238,7 @@ def examples(pairs: list[Pair], lengths: tuple[int, ...] = (4, 7, 11, 15, 19, 23
 
 # --- Translate it yourself (the widget's computation) ---------------------------------------------
 
+
 @dataclass
 class Reading:
     """What the widget shows for one typed sentence: a problem to explain, or both translations."""
@@ -202,7 +248,7 @@ class Reading:
     with_attention: Translation | None = None
     without_attention: Translation | None = None
     reference: str | None = None  # the phrasebook's French, if the sentence is one of its pairs
-    split: str | None = None      # which split that pair is in: "train", "validation" or "test"
+    split: str | None = None  # which split that pair is in: "train", "validation" or "test"
 
 
 def known_pairs(data: Data) -> dict[tuple[str, ...], tuple[str, str]]:
@@ -220,12 +266,19 @@ def unknown_word_message(unknown: list[str], vocab: Vocabulary) -> str:
     for word in unknown:
         close = difflib.get_close_matches(word, known, n=2, cutoff=0.75)
         parts.append(f"'{word}'" + (f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""))
-    return (f"Unknown word{'s' if len(unknown) > 1 else ''}: {', '.join(parts)}. The translators know only the "
-            f"{len(known)} English words of the phrasebook, for example: {', '.join(known[::20][:12])}.")
+    return (
+        f"Unknown word{'s' if len(unknown) > 1 else ''}: {', '.join(parts)}. The translators know only the "
+        f"{len(known)} English words of the phrasebook, for example: {', '.join(known[::20][:12])}."
+    )
 
 
-def read_sentence(text: str, attention_model: Seq2Seq, plain_model: Seq2Seq, data: Data,
-                  known: dict[tuple[str, ...], tuple[str, str]] | None = None) -> Reading:
+def read_sentence(
+    text: str,
+    attention_model: Seq2Seq,
+    plain_model: Seq2Seq,
+    data: Data,
+    known: dict[tuple[str, ...], tuple[str, str]] | None = None,
+) -> Reading:
     """Translate typed English with both models, or say clearly why not (empty, unknown words, too long)."""
     words = tokenize_english(text)
     if not words:
@@ -234,10 +287,16 @@ def read_sentence(text: str, attention_model: Seq2Seq, plain_model: Seq2Seq, dat
     if unknown:
         return Reading(words, unknown_word_message(unknown, data.src_vocab))
     if len(words) > MAX_WORDS:
-        return Reading(words, f"That is {len(words)} words; type at most {MAX_WORDS} "
-                              f"(the translators learned from sentences of 3 to 25 words).")
-    reading = Reading(words, with_attention=translate(attention_model, data.src_vocab, data.tgt_vocab, words, MAX_LEN),
-                      without_attention=translate(plain_model, data.src_vocab, data.tgt_vocab, words, MAX_LEN))
+        return Reading(
+            words,
+            f"That is {len(words)} words; type at most {MAX_WORDS} "
+            f"(the translators learned from sentences of 3 to 25 words).",
+        )
+    reading = Reading(
+        words,
+        with_attention=translate(attention_model, data.src_vocab, data.tgt_vocab, words, MAX_LEN),
+        without_attention=translate(plain_model, data.src_vocab, data.tgt_vocab, words, MAX_LEN),
+    )
     if known is not None and tuple(words) in known:
         reading.reference, reading.split = known[tuple(words)]
     return reading
@@ -260,5 +319,7 @@ def translation_memory(train: list[Pair], pairs: list[Pair], chunk: int = 256) -
         return torch.nn.functional.normalize(vocab.counts([pair.english for pair in sentences]).float(), dim=1)
 
     memory, queries = counts(train), counts(pairs)
-    best = torch.cat([(queries[start:start + chunk] @ memory.T).argmax(dim=1) for start in range(0, len(pairs), chunk)])
+    best = torch.cat(
+        [(queries[start : start + chunk] @ memory.T).argmax(dim=1) for start in range(0, len(pairs), chunk)]
+    )
     return [list(train[i].french) for i in best.tolist()]

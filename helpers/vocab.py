@@ -11,7 +11,7 @@ other token once, sorted. Id i is `vocab[i]`; the id of a token is `vocab.index[
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -52,19 +52,24 @@ class Vocabulary:
         return self.tokens[i]
 
     def __repr__(self) -> str:
-        shown = self.tokens[len(self.specials):len(self.specials) + 8]
-        return (f"Vocabulary({len(self)} tokens: {', '.join(map(repr, shown))}{', …' if len(self) > len(shown) else ''}"
-                f"{f'; specials {list(self.specials)}' if self.specials else ''})")
+        shown = self.tokens[len(self.specials) : len(self.specials) + 8]
+        return (
+            f"Vocabulary({len(self)} tokens: {', '.join(map(repr, shown))}{', …' if len(self) > len(shown) else ''}"
+            f"{f'; specials {list(self.specials)}' if self.specials else ''})"
+        )
 
     def ids(self, tokens: Sequence[str], unknown: str | None = None) -> list[int]:
         """The ids of `tokens`; an unknown token is an error, or gets the id of the token `unknown` if given."""
         if unknown is not None and unknown not in self.index:
-            raise ValueError(f"unknown must be a token of the vocabulary, such as one of {list(self.specials)}, "
-                             f"got {unknown!r}")
+            raise ValueError(
+                f"unknown must be a token of the vocabulary, such as one of {list(self.specials)}, got {unknown!r}"
+            )
         missing = list(dict.fromkeys(token for token in tokens if token not in self.index))
         if missing and unknown is None:
-            raise ValueError(f"{len(missing)} tokens not in the vocabulary: {', '.join(map(repr, missing[:10]))}"
-                             + (" (pass unknown=... to read them as that token)" if self.specials else ""))
+            raise ValueError(
+                f"{len(missing)} tokens not in the vocabulary: {', '.join(map(repr, missing[:10]))}"
+                + (" (pass unknown=... to read them as that token)" if self.specials else "")
+            )
         fallback = self.index.get(unknown, -1) if unknown is not None else -1
         return [self.index.get(token, fallback) for token in tokens]
 
@@ -83,9 +88,11 @@ class Vocabulary:
         unknown = np.flatnonzero(ids < 0)
         if unknown.size:
             first = int(unknown[0])
-            raise ValueError(f"character {text[first]!r} at position {first} is not in the vocabulary "
-                             f"({unknown.size} unknown characters in all); "
-                             f"map them to a known one first with replace_unknown(text)")
+            raise ValueError(
+                f"character {text[first]!r} at position {first} is not in the vocabulary "
+                f"({unknown.size} unknown characters in all); "
+                f"map them to a known one first with replace_unknown(text)"
+            )
         return torch.from_numpy(ids)
 
     def tokens_of(self, ids: torch.Tensor | np.ndarray | Sequence[int]) -> list[str]:
@@ -111,8 +118,11 @@ class Vocabulary:
             rows += [row] * len(known)
             cols += known
         table = torch.zeros(len(sentences), len(self), dtype=torch.float64)
-        table.index_put_((torch.tensor(rows, dtype=torch.int64), torch.tensor(cols, dtype=torch.int64)),
-                         torch.ones(len(rows), dtype=torch.float64), accumulate=True)
+        table.index_put_(
+            (torch.tensor(rows, dtype=torch.int64), torch.tensor(cols, dtype=torch.int64)),
+            torch.ones(len(rows), dtype=torch.float64),
+            accumulate=True,
+        )
         return table
 
     def unknown_counts(self, text: str | Sequence[str]) -> dict[str, int]:

@@ -20,9 +20,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from helpers.demos import DEMOS, demos_of
 from helpers.course.notebook import setup_notebook
 from helpers.course.widgets import sweep_values
+from helpers.demos import DEMOS, demos_of
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_BUDGET_S = 60.0
@@ -31,8 +31,9 @@ NOTEBOOK_BUDGET_S = 60.0
 def time_notebook(path: Path) -> float:
     """Seconds to start a fresh kernel and run the notebook top to bottom (outputs are discarded)."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
@@ -41,7 +42,9 @@ def time_notebook(path: Path) -> float:
 def time_demo(builder, repeats: int) -> list[tuple[str, float, float, float]]:
     """(control, median ms, worst ms, budget ms) for each control of a demo, over its sweep values."""
     demo = builder()
-    for control in demo.controls.values():  # one untimed sweep: the first updates fill caches, as a reader's first move does
+    for (
+        control
+    ) in demo.controls.values():  # one untimed sweep: the first updates fill caches, as a reader's first move does
         for value in sweep_values(control):
             control.value = value
     rows = []
@@ -70,20 +73,26 @@ def main() -> int:
         seconds = time_notebook(path)
         ok = seconds <= NOTEBOOK_BUDGET_S
         over += not ok
-        lines.append(f"| {path.stem} | Restart & Run All | {seconds:.1f} s | {NOTEBOOK_BUDGET_S:.0f} s | {'yes' if ok else 'OVER'} |")
+        lines.append(
+            f"| {path.stem} | Restart & Run All | {seconds:.1f} s | {NOTEBOOK_BUDGET_S:.0f} s | {'yes' if ok else 'OVER'} |"
+        )
         print(lines[-1], flush=True)
     time.sleep(2)  # let the last kernel shut down before timing widgets in this process
     for path in paths:
-        for builder in (demos_of(path.stem) if path.stem in DEMOS else []):
+        for builder in demos_of(path.stem) if path.stem in DEMOS else []:
             for control, median, worst, budget in time_demo(builder, args.repeats):
                 ok = median <= budget  # the typical update; one slow outlier is the machine, not the widget
                 over += not ok
-                lines.append(f"| {path.stem} | {builder.__name__}: {control} | {median:.1f} ms (worst {worst:.1f}) "
-                             f"| {budget:.0f} ms | {'yes' if ok else 'OVER'} |")
+                lines.append(
+                    f"| {path.stem} | {builder.__name__}: {control} | {median:.1f} ms (worst {worst:.1f}) "
+                    f"| {budget:.0f} ms | {'yes' if ok else 'OVER'} |"
+                )
                 print(lines[-1], flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
-    print(f"\n{'All within budget.' if not over else f'{over} item(s) over budget.'} Table written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    print(
+        f"\n{'All within budget.' if not over else f'{over} item(s) over budget.'} Table written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
     return 1 if over else 0
 
 

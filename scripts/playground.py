@@ -29,14 +29,17 @@ EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-
 def voila_command(port: int = DEFAULT_PORT, root: Path = PLAYGROUND) -> list[str]:
     """The command that serves every notebook in `root` on http://localhost:`port`/."""
     return [
-        sys.executable, "-m", "voila", str(root),
+        sys.executable,
+        "-m",
+        "voila",
+        str(root),
         "--no-browser",
         f"--port={port}",
-        "--Voila.ip=localhost",         # this machine only
-        "--Voila.port_retries=0",       # a busy port is an error, not a silent move to another port
-        "--strip_sources=True",         # readers see markdown, widgets and outputs, never the code
-        "--show_tracebacks=True",       # a failing cell shows its error on the page (and stderr too)
-        "--classic-tree",               # http://localhost:port/ is a plain list of the pages (no kernel-less widget errors)
+        "--Voila.ip=localhost",  # this machine only
+        "--Voila.port_retries=0",  # a busy port is an error, not a silent move to another port
+        "--strip_sources=True",  # readers see markdown, widgets and outputs, never the code
+        "--show_tracebacks=True",  # a failing cell shows its error on the page (and stderr too)
+        "--classic-tree",  # http://localhost:port/ is a plain list of the pages (no kernel-less widget errors)
         *(f"--VoilaConfiguration.extension_allowlist={name}" for name in EXTENSIONS),
     ]
 

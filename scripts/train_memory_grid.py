@@ -25,7 +25,10 @@ def _recall_cell(cell: tuple) -> recall.CellRun:
     setup_notebook(quiet=True)  # one thread, as in the notebooks
     kind, length, seed, radius = cell
     run, _ = recall.train_cell(kind, length, seed, recall.GRID, radius)
-    print(f"recall {kind:4} L={length:3} seed={seed} radius={radius}: {run.accuracy:.0%} in {run.seconds:.0f} s", flush=True)
+    print(
+        f"recall {kind:4} L={length:3} seed={seed} radius={radius}: {run.accuracy:.0%} in {run.seconds:.0f} s",
+        flush=True,
+    )
     return run
 
 

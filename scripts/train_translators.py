@@ -25,7 +25,9 @@ def main(names: list[str]) -> None:
     for name in names or list(TRANSLATORS):
         start = time.monotonic()
         print(f"{name}: {TRANSLATORS[name]}", flush=True)
-        trained[name] = train_translator(TRANSLATORS[name], data, reports=10, report=lambda line: print(line, flush=True))
+        trained[name] = train_translator(
+            TRANSLATORS[name], data, reports=10, report=lambda line: print(line, flush=True)
+        )
         print(f"{name}: trained in {time.monotonic() - start:.0f} s", flush=True)
     for record in save_translators(trained, data):
         print(f"{record['name']}: scores on the check pairs {record['scores']}", flush=True)

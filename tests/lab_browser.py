@@ -18,14 +18,20 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 RUN_ALL_TIMEOUT_S = 240  # generous: CI runs nbval on the other core at the same time
@@ -41,8 +47,9 @@ def chromium_path() -> str | None:
 def unavailable_reason() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     if chromium_path() is None:
-        return ("Chromium is not installed. `make browser` installs Debian's chromium with apt-get; "
-                "it needs root or sudo")
+        return (
+            "Chromium is not installed. `make browser` installs Debian's chromium with apt-get; it needs root or sudo"
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -108,8 +115,14 @@ class ServerProcess:
     def start(self, timeout: float = 90) -> None:
         """Start the server and wait until it answers."""
         self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=self.env(),
-                                        cwd=self.cwd(), start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=self.env(),
+            cwd=self.cwd(),
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -150,9 +163,18 @@ class LabServer(ServerProcess):
         self.url = f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
-                   f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
-                   "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={self.port}",
+            "--ip=127.0.0.1",
+            f"--ServerApp.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.open_browser=False",
+        ]
         if os.geteuid() == 0:
             command.append("--allow-root")
         return command
@@ -162,8 +184,12 @@ class LabServer(ServerProcess):
 
     def env(self) -> dict[str, str]:
         state = self.root.parent / f"{self.root.name}-jupyter"
-        return dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(state / "settings"),
-                    JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"), JUPYTER_RUNTIME_DIR=str(state / "runtime"))
+        return dict(
+            os.environ,
+            JUPYTERLAB_SETTINGS_DIR=str(state / "settings"),
+            JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"),
+            JUPYTER_RUNTIME_DIR=str(state / "runtime"),
+        )
 
     def cwd(self) -> Path:
         return self.root
@@ -233,23 +259,31 @@ def wait_until_drawn(demo) -> None:
     demo.page.wait_for_function(
         "el => el.querySelector('.widget-html-content code')?.textContent && "
         "[...el.querySelectorAll('img')].every(img => img.complete && img.naturalWidth > 0)",
-        arg=demo.element_handle(), timeout=30_000)
+        arg=demo.element_handle(),
+        timeout=30_000,
+    )
 
 
 def open_notebook(page, lab: LabServer, name: str) -> None:
     """Open a notebook in JupyterLab and wait until its cells are on the page."""
     page.goto(lab.notebook_url(name))
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="attached", timeout=90_000)
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=30_000)
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext",
+        timeout=30_000,
+    )
 
 
 def run_all(page) -> tuple[float, list[str]]:
     """Restart-free Run All (outputs cleared first); returns the seconds it took and any cell errors."""
     start = time.monotonic()
     page.evaluate(RUN_ALL_JS)
-    page.wait_for_function(f"() => {{ const s = ({RUN_STATE_JS})(); return s.idle && s.done; }}",
-                           timeout=RUN_ALL_TIMEOUT_S * 1000, polling=250)
+    page.wait_for_function(
+        f"() => {{ const s = ({RUN_STATE_JS})(); return s.idle && s.done; }}",
+        timeout=RUN_ALL_TIMEOUT_S * 1000,
+        polling=250,
+    )
     seconds = time.monotonic() - start
     return seconds, page.evaluate(RUN_STATE_JS)["problems"]
 
@@ -353,7 +387,9 @@ def check_control(page, watch: ConsoleWatch, demo, description: str, label: str,
     if not image_changed:
         problems.append(f"{where}: the plot image did not change")
     problems += [f"{where}: browser console error: {error[:300]}" for error in watch.since(errors_before)]
-    problems += [f"{where}: the kernel reported an error: {error[-600:]}" for error in kernel_errors(page)[kernel_before:]]
+    problems += [
+        f"{where}: the kernel reported an error: {error[-600:]}" for error in kernel_errors(page)[kernel_before:]
+    ]
     return problems
 
 
@@ -367,8 +403,9 @@ def check_demo(page, watch: ConsoleWatch, move: Move, shots: Path) -> list[str]:
     wait_until_drawn(demo)
     problems = []
     for name in move.controls:
-        problems += check_control(page, watch, demo, model.controls[name].description, move.label,
-                                  shots / f"{move.label}__{slug(name)}.png")
+        problems += check_control(
+            page, watch, demo, model.controls[name].description, move.label, shots / f"{move.label}__{slug(name)}.png"
+        )
     return problems
 
 

@@ -24,7 +24,9 @@ def notebook_problems(notebook: dict) -> list[str]:
                 problems.append(f"cell {index} has an error output ({output.get('ename')})")
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 problems.append(f"cell {index} writes to stderr (a warning?): {''.join(output.get('text', ''))[:80]!r}")
-            match = MACHINE_PATH.search(json.dumps({k: v for k, v in output.items() if k != "data"} | _text_data(output)))
+            match = MACHINE_PATH.search(
+                json.dumps({k: v for k, v in output.items() if k != "data"} | _text_data(output))
+            )
             if match:
                 problems.append(f"cell {index} shows a machine path in its output ({match.group(0)!r})")
     executed = [c for c in counts if c is not None]

@@ -2,10 +2,10 @@
 
 import pytest
 import torch
+from exercise_checks import assert_catches_every_listed_mistake
 from torch import nn
 
 from helpers.attention import additive_scores, attention_exercise, attention_step, check_attention_step
-from exercise_checks import assert_catches_every_listed_mistake
 
 
 def test_additive_scores_match_a_hand_computation_per_position():
@@ -14,8 +14,9 @@ def test_additive_scores_match_a_hand_computation_per_position():
     W_q, v = nn.Linear(5, 4, bias=False), nn.Linear(4, 1, bias=False)
     with torch.no_grad():
         scores = additive_scores(query, keys, W_q, v)
-        by_hand = torch.tensor([[float(v.weight[0] @ torch.tanh(W_q.weight @ query[b] + keys[b, j])) for j in range(3)]
-                                for b in range(2)])
+        by_hand = torch.tensor(
+            [[float(v.weight[0] @ torch.tanh(W_q.weight @ query[b] + keys[b, j])) for j in range(3)] for b in range(2)]
+        )
         assert scores.shape == (2, 3)
         assert torch.allclose(scores, by_hand, atol=1e-6)
         assert torch.allclose(additive_scores(query, keys, W_q.weight, v.weight[0]), scores)  # plain tensors work too

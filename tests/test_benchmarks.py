@@ -5,13 +5,26 @@ import dataclasses
 import pytest
 import torch
 import torch.nn.functional as F
-
 from exercise_checks import assert_catches_every_listed_mistake
-from helpers.cache import differences
+
 from helpers import benchmarks
-from helpers.benchmarks import (ADDING, ADDING_TOLERANCE, COPY, LENGTHS, SOLVED, BenchmarkSettings, CopyModel,
-                                adding_task, chance_accuracy, copy_task, held_out_set, memory_span, score,
-                                train_benchmark)
+from helpers.benchmarks import (
+    ADDING,
+    ADDING_TOLERANCE,
+    COPY,
+    LENGTHS,
+    SOLVED,
+    BenchmarkSettings,
+    CopyModel,
+    adding_task,
+    chance_accuracy,
+    copy_task,
+    held_out_set,
+    memory_span,
+    score,
+    train_benchmark,
+)
+from helpers.cache import differences
 
 TINY = BenchmarkSettings(hidden_size=8, steps=5, lr=1e-2, chrono_horizon=20, test_size=50)
 
@@ -22,10 +35,10 @@ def test_copy_task_shapes_and_answer_positions():
     assert y.shape == (30, 4) and y.dtype == torch.int64
     ids = x.argmax(dim=-1)
     assert torch.all(x.sum(dim=-1) == 1)
-    assert torch.equal(ids[:, :4], y)                  # the data symbols, in order, are what must be recalled
-    assert torch.all(ids[:, 4:4 + 7] == 6)             # then the delay: blanks
-    assert torch.all(ids[:, 4 + 7] == 7)               # then "go"
-    assert torch.all(ids[:, -4:] == 6)                 # the answer steps show only blanks
+    assert torch.equal(ids[:, :4], y)  # the data symbols, in order, are what must be recalled
+    assert torch.all(ids[:, 4 : 4 + 7] == 6)  # then the delay: blanks
+    assert torch.all(ids[:, 4 + 7] == 7)  # then "go"
+    assert torch.all(ids[:, -4:] == 6)  # the answer steps show only blanks
 
 
 def test_copy_task_with_no_delay():
@@ -43,18 +56,21 @@ def test_adding_task_has_one_marker_per_half_and_the_target_is_their_sum():
     assert torch.allclose(y[:, 0], (values * markers).sum(dim=1))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: copy_task(0, 5, torch.Generator()), "n ≥ 1"),
-    (lambda: copy_task(4, -1, torch.Generator()), "delay ≥ 0.*delay = -1"),
-    (lambda: copy_task(4, 5, torch.Generator(), symbols=1), "symbols ≥ 2"),
-    (lambda: copy_task(4, 5, torch.Generator(), count=0), "count ≥ 1"),
-    (lambda: adding_task(4, 1, torch.Generator()), "length ≥ 2.*length = 1"),
-    (lambda: train_benchmark("sort", "lstm", 5, 0, TINY), "task must be one of"),
-    (lambda: train_benchmark("copy", "transformer", 5, 0, TINY), "kind must be one of"),
-    (lambda: train_benchmark("adding", "lstm", 1, 0, TINY), "length ≥ 2"),
-    (lambda: chance_accuracy("sort", 5, TINY), "task must be one of"),
-    (lambda: memory_span({}, SOLVED), "at least one length"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: copy_task(0, 5, torch.Generator()), "n ≥ 1"),
+        (lambda: copy_task(4, -1, torch.Generator()), "delay ≥ 0.*delay = -1"),
+        (lambda: copy_task(4, 5, torch.Generator(), symbols=1), "symbols ≥ 2"),
+        (lambda: copy_task(4, 5, torch.Generator(), count=0), "count ≥ 1"),
+        (lambda: adding_task(4, 1, torch.Generator()), "length ≥ 2.*length = 1"),
+        (lambda: train_benchmark("sort", "lstm", 5, 0, TINY), "task must be one of"),
+        (lambda: train_benchmark("copy", "transformer", 5, 0, TINY), "kind must be one of"),
+        (lambda: train_benchmark("adding", "lstm", 1, 0, TINY), "length ≥ 2"),
+        (lambda: chance_accuracy("sort", 5, TINY), "task must be one of"),
+        (lambda: memory_span({}, SOLVED), "at least one length"),
+    ],
+)
 def test_bad_arguments_are_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -76,28 +92,28 @@ def test_copy_model_reads_out_the_last_count_steps():
 def test_chance_accuracy_is_measured_on_the_test_set():
     settings = BenchmarkSettings(hidden_size=8, steps=1, lr=1e-2)  # 2000 test sequences
     assert abs(chance_accuracy("copy", 10, settings) - 1 / 8) < 0.02
-    assert abs(chance_accuracy("adding", 50, settings) - (1 - 0.9 ** 2)) < 0.03  # P(|y − 1| < 0.1)
+    assert abs(chance_accuracy("adding", 50, settings) - (1 - 0.9**2)) < 0.03  # P(|y − 1| < 0.1)
 
 
 @pytest.mark.parametrize("task", ["copy", "adding"])
 def test_a_perfect_answer_scores_one(task):
     x, y = held_out_set(task, 10, TINY)
     if task == "copy":
-        oracle = F.one_hot(x[:, :TINY.count].argmax(dim=-1), TINY.symbols).float()  # read the data steps back
-        wrong = oracle.roll(1, dims=1)                                               # right symbols, wrong order
+        oracle = F.one_hot(x[:, : TINY.count].argmax(dim=-1), TINY.symbols).float()  # read the data steps back
+        wrong = oracle.roll(1, dims=1)  # right symbols, wrong order
     else:
-        oracle = (x[..., 0] * x[..., 1]).sum(dim=1, keepdim=True)                    # add the marked values
+        oracle = (x[..., 0] * x[..., 1]).sum(dim=1, keepdim=True)  # add the marked values
         wrong = oracle + 2 * ADDING_TOLERANCE
     assert score(task, oracle, y) == 1.0
     assert score(task, wrong, y) < 0.5
 
 
 def test_memory_span_stops_at_the_first_failure():
-    assert memory_span({5: 1.0, 10: 0.95, 20: 0.3, 50: 0.99}, 0.9) == 10   # a later success does not count
-    assert memory_span({50: 0.99, 5: 1.0, 10: 0.95}, 0.9) == 50            # order of the dict does not matter
-    assert memory_span({5: 0.5, 10: 0.95}, 0.9) is None                    # the shortest fails
+    assert memory_span({5: 1.0, 10: 0.95, 20: 0.3, 50: 0.99}, 0.9) == 10  # a later success does not count
+    assert memory_span({50: 0.99, 5: 1.0, 10: 0.95}, 0.9) == 50  # order of the dict does not matter
+    assert memory_span({5: 0.5, 10: 0.95}, 0.9) is None  # the shortest fails
     assert memory_span({5: 0.89, 10: 0.2}, 0.9) is None
-    assert memory_span({5: 0.9, 10: 0.9}, 0.9) == 10                       # ≥ threshold counts as solved
+    assert memory_span({5: 0.9, 10: 0.9}, 0.9) == 10  # ≥ threshold counts as solved
 
 
 def test_a_short_training_run_lowers_the_adding_loss():
@@ -138,7 +154,9 @@ def test_an_altered_cached_number_fails_the_check(cached):
     record = benchmarks.grid_record(("adding", "gru", 5, 2), run)
     altered = dict(cached.run("adding", "gru", 5, 2))
     altered["accuracy"] -= 0.03
-    assert [line.split(":")[0] for line in differences(altered, record, benchmarks.TOLERANCES["adding"])] == ["accuracy"]
+    assert [line.split(":")[0] for line in differences(altered, record, benchmarks.TOLERANCES["adding"])] == [
+        "accuracy"
+    ]
 
 
 def test_a_stale_or_incomplete_cache_is_refused(cached, tmp_path, monkeypatch):

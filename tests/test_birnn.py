@@ -2,10 +2,10 @@
 
 import pytest
 import torch
+from exercise_checks import assert_catches_every_listed_mistake
 from torch import nn
 
 from helpers.birnn import directions_as_layers, final_states, run_right_to_left, split_directions
-from exercise_checks import assert_catches_every_listed_mistake
 
 
 @pytest.mark.parametrize("kind", [nn.RNN, nn.GRU, nn.LSTM])

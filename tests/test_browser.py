@@ -17,6 +17,25 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab_browser import (
+    VIEWPORT,
+    AnswerQuiz,
+    ConsoleWatch,
+    LabServer,
+    Move,
+    advance_until_on_screen,
+    check_notebook,
+    chromium_browser,
+    drag,
+    kernel_errors,
+    on_screen,
+    open_notebook,
+    require_browser,
+    run_all,
+    slug,
+    start_deck,
+    wait_until_drawn,
+)
 
 from helpers.course_map import course_quiz
 from helpers.demos import DEMOS, demos_of
@@ -30,9 +49,6 @@ from helpers.demos.seq2seq import translate_demo
 from helpers.demos.training_rnns import temperature_demo
 from helpers.demos.vanilla_rnn import unroll_demo
 from helpers.demos.vanishing_gradients import gradient_decay_demo
-from lab_browser import (VIEWPORT, AnswerQuiz, ConsoleWatch, LabServer, Move,
-                         advance_until_on_screen, check_notebook, chromium_browser, drag, kernel_errors, on_screen,
-                         open_notebook, require_browser, run_all, slug, start_deck, wait_until_drawn)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -40,18 +56,25 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 # Which controls the browser moves, notebook by notebook. A new notebook with widgets adds a line here.
 WIDGETS = {
     "00_course_map": [Move(lookback_demo, "gap"), AnswerQuiz(course_quiz().title)],
-    "01_neurons": [Move(neuron_demo, "x1", "w2", "b", "activation"), Move(learning_rate_demo, "learning_rate"),
-                   AnswerQuiz("Check your understanding")],
+    "01_neurons": [
+        Move(neuron_demo, "x1", "w2", "b", "activation"),
+        Move(learning_rate_demo, "learning_rate"),
+        AnswerQuiz("Check your understanding"),
+    ],
     "02_vanilla_rnn": [Move(unroll_demo, "length"), AnswerQuiz("Check your understanding")],
     "03_training_rnns": [Move(temperature_demo, "temperature"), AnswerQuiz("Check your understanding")],
-    "04_vanishing_gradients": [Move(gradient_decay_demo, "length", "radius", "hidden_size", "activation"),
-                               AnswerQuiz("Check your understanding")],
+    "04_vanishing_gradients": [
+        Move(gradient_decay_demo, "length", "radius", "hidden_size", "activation"),
+        AnswerQuiz("Check your understanding"),
+    ],
     "05_lstm": [Move(gate_demo, "forget", "input_gate", "output", "steps"), AnswerQuiz("Check your understanding")],
     "06_gru": [Move(comparison_demo, "length"), AnswerQuiz("Check your understanding")],
     "07_bidirectional": [Move(tagging_demo, "sentence"), AnswerQuiz("Check your understanding")],
     "08_seq2seq": [Move(translate_demo, "sentence"), AnswerQuiz("Check your understanding")],
-    "09_memory_playground": [Move(memory_playground_demo, "length", "eigenvalue", "forget"),
-                             AnswerQuiz("Check your understanding")],
+    "09_memory_playground": [
+        Move(memory_playground_demo, "length", "eigenvalue", "forget"),
+        AnswerQuiz("Check your understanding"),
+    ],
     "10_rnns_today": [AnswerQuiz("Check your understanding")],
 }
 
@@ -77,6 +100,7 @@ def test_every_notebook_with_widgets_is_listed_with_all_its_demos():
 
 
 # --- fixtures: one JupyterLab server and one Chromium for the whole module -------------------------
+
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
@@ -109,6 +133,7 @@ def page(chromium):
 
 # --- the checks ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("notebook", sorted(WIDGETS))
 def test_widgets_respond_in_jupyterlab(lab, page, notebook):
     seconds, problems = check_notebook(page, lab, f"{notebook}.ipynb", WIDGETS[notebook], ARTIFACTS / notebook)
@@ -120,7 +145,7 @@ def test_widgets_respond_in_jupyterlab(lab, page, notebook):
 SABOTAGE = {
     # every call the demos make to compute their numbers raises: the callback fails in the kernel
     "callback raises": "def _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n"
-                       "helpers.demos.neurons.neuron = helpers.demos.neurons.gradient_descent = _broken",
+    "helpers.demos.neurons.neuron = helpers.demos.neurons.gradient_descent = _broken",
     # the callback runs and updates the text, but the plot stays frozen
     "plot frozen": "helpers.course.widgets.LiveFigure.refresh = lambda self: None",
 }
@@ -129,7 +154,9 @@ SABOTAGE = {
 @pytest.mark.parametrize("how", sorted(SABOTAGE))
 def test_a_broken_widget_callback_fails_the_browser_check(lab, page, how):
     notebook = nbformat.read(ROOT / "notebooks" / "01_neurons.ipynb", as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("import helpers.demos.neurons, helpers.course.widgets\n" + SABOTAGE[how]))
+    notebook.cells.append(
+        nbformat.v4.new_code_cell("import helpers.demos.neurons, helpers.course.widgets\n" + SABOTAGE[how])
+    )
     name = f"sabotaged_{slug(how)}.ipynb"
     nbformat.write(notebook, lab.root / name)
     _, problems = check_notebook(page, lab, name, [Move(neuron_demo, "w1")], ARTIFACTS / "sabotaged" / slug(how))

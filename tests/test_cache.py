@@ -9,8 +9,13 @@ from helpers.cache import CURVE_EVERY, KEPT_LOSSES, ResultCache, Tolerance, diff
 
 
 def make_cache(tmp_path, settings=None, data="abc") -> ResultCache:
-    return ResultCache(tmp_path / "runs.json", "python scripts/make_runs.py", settings or {"steps": 10, "sizes": (4, 8)},
-                       fingerprint(data), key=("kind", "seed"))
+    return ResultCache(
+        tmp_path / "runs.json",
+        "python scripts/make_runs.py",
+        settings or {"steps": 10, "sizes": (4, 8)},
+        fingerprint(data),
+        key=("kind", "seed"),
+    )
 
 
 RECORDS = [{"kind": "rnn", "seed": 0, "accuracy": 0.5}, {"kind": "rnn", "seed": 1, "accuracy": 0.75}]
@@ -48,7 +53,9 @@ def test_records_need_their_key_fields_and_unique_keys(tmp_path):
 def test_fingerprints_change_with_any_part_and_its_order():
     ids = torch.arange(6)
     assert fingerprint("ab", "c") != fingerprint("a", "bc")
-    assert fingerprint(ids) == fingerprint(torch.arange(6)) != fingerprint(ids.reshape(2, 3)) != fingerprint(ids.float())
+    assert (
+        fingerprint(ids) == fingerprint(torch.arange(6)) != fingerprint(ids.reshape(2, 3)) != fingerprint(ids.float())
+    )
     assert fingerprint({"a": 1, "b": 2}) == fingerprint({"b": 2, "a": 1}) != fingerprint({"a": 1, "b": 3})
     assert len(fingerprint("x")) == 16
 
@@ -62,12 +69,25 @@ def test_loss_summary_keeps_the_first_losses_and_block_means():
 
 def test_differences_name_every_number_beyond_its_tolerance():
     cached = {"accuracy": 0.90, "first_losses": [2.0, 1.0, 0.5], "forget": None}
-    assert differences(cached, {"accuracy": 0.91, "first_losses": [2.0, 1.001, 0.5], "forget": None},
-                       {"accuracy": Tolerance(abs=0.02), "first_losses": Tolerance(rel=2e-3), "forget": Tolerance()}) == []
-    found = differences(cached, {"accuracy": 0.95, "first_losses": [2.0, 1.01, 0.5], "forget": [0.9]},
-                        {"accuracy": Tolerance(abs=0.02), "first_losses": Tolerance(rel=2e-3), "forget": Tolerance()})
-    assert found == ["accuracy: cached 0.9, re-run 0.95 (tolerance rel 0, abs 0.02)",
-                     "first_losses[1]: cached 1, re-run 1.01 (tolerance rel 0.002, abs 0)",
-                     "forget: cached None, re-run a list of 1"]
+    assert (
+        differences(
+            cached,
+            {"accuracy": 0.91, "first_losses": [2.0, 1.001, 0.5], "forget": None},
+            {"accuracy": Tolerance(abs=0.02), "first_losses": Tolerance(rel=2e-3), "forget": Tolerance()},
+        )
+        == []
+    )
+    found = differences(
+        cached,
+        {"accuracy": 0.95, "first_losses": [2.0, 1.01, 0.5], "forget": [0.9]},
+        {"accuracy": Tolerance(abs=0.02), "first_losses": Tolerance(rel=2e-3), "forget": Tolerance()},
+    )
+    assert found == [
+        "accuracy: cached 0.9, re-run 0.95 (tolerance rel 0, abs 0.02)",
+        "first_losses[1]: cached 1, re-run 1.01 (tolerance rel 0.002, abs 0)",
+        "forget: cached None, re-run a list of 1",
+    ]
     assert differences(cached, {"first_losses": [2.0]}, {"first_losses": Tolerance(), "accuracy": Tolerance()}) == [
-        "first_losses: cached a list of 3, re-run a list of 1", "accuracy: missing from the re-run"]
+        "first_losses: cached a list of 3, re-run a list of 1",
+        "accuracy: missing from the re-run",
+    ]

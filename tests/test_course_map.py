@@ -4,10 +4,29 @@ import matplotlib.pyplot as plt
 import pytest
 
 from helpers import course_map
-from helpers.course_map import (BLANK, MAX_GAP, NOTEBOOKS, STAGES, TASK_SHAPES, bag_of_words, check_bag_of_words,
-                            course_quiz, course_table, draw_course_map, draw_task_shapes, long_range_sentence,
-                            lookback, lookback_readout, ngram_window, shape_layout, signal_left,
-                            task_shape_table, task_shape_widths, token_distance, tokenize)
+from helpers.course_map import (
+    BLANK,
+    MAX_GAP,
+    NOTEBOOKS,
+    STAGES,
+    TASK_SHAPES,
+    bag_of_words,
+    check_bag_of_words,
+    course_quiz,
+    course_table,
+    draw_course_map,
+    draw_task_shapes,
+    long_range_sentence,
+    lookback,
+    lookback_readout,
+    ngram_window,
+    shape_layout,
+    signal_left,
+    task_shape_table,
+    task_shape_widths,
+    token_distance,
+    tokenize,
+)
 from helpers.demos import demos_of
 from helpers.demos.course_map import lookback_demo
 
@@ -15,6 +34,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 # --- words and order ---------------------------------------------------------------------------
+
 
 def test_tokenize_lower_cases_and_splits_on_whitespace():
     assert tokenize("  The Cat\tsat\n ") == ["the", "cat", "sat"]
@@ -43,6 +63,7 @@ def test_bag_of_words_rejects_an_empty_sentence():
 
 
 # --- distance and n-gram windows ----------------------------------------------------------------
+
 
 def test_long_range_sentence_frames_the_gap():
     assert long_range_sentence(0) == ["i", "grew", "up", "in", "france", "i", "speak", BLANK]
@@ -110,15 +131,23 @@ def test_a_trigram_never_reaches_france_but_the_right_ngram_does(gap):
 
 
 def test_lookback_readout_states_the_numbers():
-    assert lookback_readout(0) == ("gap 0: 7 words before the blank, 'france' is 3 back; trigram sees 'i speak', "
-                                   "reaches 'france': no (it would take a 4-gram); preview 0.9^3 = 0.7290")
+    assert lookback_readout(0) == (
+        "gap 0: 7 words before the blank, 'france' is 3 back; trigram sees 'i speak', "
+        "reaches 'france': no (it would take a 4-gram); preview 0.9^3 = 0.7290"
+    )
 
 
 # --- the course map ------------------------------------------------------------------------------
 
+
 def test_the_map_runs_in_historical_order_with_rnns_in_the_middle():
-    assert [s.name for s in STAGES] == ["n-gram models", "word embeddings", "RNNs", "seq2seq",
-                                        "attention / transformers"]
+    assert [s.name for s in STAGES] == [
+        "n-gram models",
+        "word embeddings",
+        "RNNs",
+        "seq2seq",
+        "attention / transformers",
+    ]
     assert STAGES[course_map.RNN_STAGE].name == "RNNs"
     assert {stage.name: stage.notebooks for stage in STAGES}["seq2seq"] == ("08", "10")
 
@@ -146,10 +175,16 @@ def test_course_map_figure_is_titled_and_labelled():
 
 # --- task shapes ---------------------------------------------------------------------------------
 
+
 def test_task_shapes_lengths():
     lengths = {s.name: (len(s.inputs), len(s.outputs)) for s in TASK_SHAPES}
-    assert lengths == {"one-to-one": (1, 1), "one-to-many": (1, 5), "many-to-one": (4, 1),
-                       "many-to-many, aligned": (3, 3), "many-to-many, unaligned": (3, 2)}
+    assert lengths == {
+        "one-to-one": (1, 1),
+        "one-to-many": (1, 5),
+        "many-to-one": (4, 1),
+        "many-to-many, aligned": (3, 3),
+        "many-to-many, unaligned": (3, 2),
+    }
     assert {s.name: s.task for s in TASK_SHAPES}["many-to-many, unaligned"] == "translation"
 
 
@@ -191,6 +226,7 @@ def test_task_shape_figures_are_titled_and_labelled():
 
 # --- quiz and exercise ---------------------------------------------------------------------------
 
+
 def test_quiz_has_three_questions_with_hints_for_every_wrong_option():
     quiz = course_quiz()
     assert len(quiz.questions) == 3
@@ -218,17 +254,22 @@ def test_exercise_explains_a_missing_return():
     assert "Case 1 of 5" in result.message and "forget a `return`" in result.message
 
 
-@pytest.mark.parametrize("student, hint", [
-    (lambda s: {w: s.split().count(w) for w in s.split()}, "lower-case"),
-    (lambda s: {w: 1 for w in s.lower().split()}, "counting repeats"),
-    (lambda s: {w: s.lower().split(" ").count(w) for w in s.lower().split(" ")}, ".split()"),
-], ids=["no-lower", "set", "split-space"])
+@pytest.mark.parametrize(
+    "student, hint",
+    [
+        (lambda s: {w: s.split().count(w) for w in s.split()}, "lower-case"),
+        (lambda s: dict.fromkeys(s.lower().split(), 1), "counting repeats"),
+        (lambda s: {w: s.lower().split(" ").count(w) for w in s.lower().split(" ")}, ".split()"),
+    ],
+    ids=["no-lower", "set", "split-space"],
+)
 def test_exercise_recognises_common_mistakes(student, hint):
     result = check_bag_of_words(student)
     assert not result and hint in result.message
 
 
 # --- the demo ------------------------------------------------------------------------------------
+
 
 def test_demo_is_registered_for_notebook_00():
     assert demos_of("00_course_map") == [lookback_demo]

@@ -2,9 +2,9 @@
 
 import pytest
 
+from helpers.course.widgets import sweep_values
 from helpers.demos import all_demos
 from helpers.demos.neurons import learning_rate_demo, neuron_demo
-from helpers.course.widgets import sweep_values
 
 ALL_DEMOS = all_demos()
 
@@ -27,8 +27,10 @@ def test_neuron_demo_reads_out_the_worked_example_and_follows_the_activation():
     assert demo.text.endswith("= -2.300;  y = relu(z) = 0.000")
 
 
-@pytest.mark.parametrize("rate, verdict", [(0.01, "converges"), (0.75, "converges, overshooting each step"),
-                                           (1.0, "bounces forever"), (1.2, "diverges")])
+@pytest.mark.parametrize(
+    "rate, verdict",
+    [(0.01, "converges"), (0.75, "converges, overshooting each step"), (1.0, "bounces forever"), (1.2, "diverges")],
+)
 def test_learning_rate_demo_at_every_regime(rate, verdict):
     demo = learning_rate_demo()
     demo.controls["learning_rate"].value = rate
@@ -76,7 +78,10 @@ def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
     result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=10, test_size=100)
     demo = comparison_demo(result)
     demo.controls["length"].value = 3
-    assert demo.text == f"L = 3 (the answer is 2 steps back): vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"
+    assert (
+        demo.text
+        == f"L = 3 (the answer is 2 steps back): vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"
+    )
 
 
 def test_translate_demo_handles_unknown_words_and_empty_input_and_draws_attention():

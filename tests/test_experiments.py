@@ -12,6 +12,7 @@ CLEAR_LSTM = "LSTM better than RNN on 3 of 3 seeds: difference +2 (range +2 to +
 
 # run_seeds
 
+
 def test_run_seeds_keeps_every_seed_in_the_order_given():
     calls = []
 
@@ -32,14 +33,22 @@ def test_run_seeds_accepts_a_range_and_reports_progress_without_timings():
     assert lines == ["seed 0 (1 of 3)", "seed 1 (2 of 3)", "seed 2 (3 of 3)"]
 
 
-@pytest.mark.parametrize("seeds, message", [([], "at least one seed"), ([1, 2, 1], r"each seed once, got \[1\]"),
-                                            ([0, 1.0], "integer seeds, got 1.0"), (["0"], "integer seeds")])
+@pytest.mark.parametrize(
+    "seeds, message",
+    [
+        ([], "at least one seed"),
+        ([1, 2, 1], r"each seed once, got \[1\]"),
+        ([0, 1.0], "integer seeds, got 1.0"),
+        (["0"], "integer seeds"),
+    ],
+)
 def test_run_seeds_rejects_bad_seeds(seeds, message):
     with pytest.raises(ValueError, match=message):
         run_seeds(lambda seed: seed, seeds)
 
 
 # summarise
+
 
 def test_summary_of_one_two_three():
     summary = summarise({0: 1.0, 1: 2.0, 2: 3.0})
@@ -79,19 +88,23 @@ def test_summary_format_with_negative_values_uses_to():
     assert summary.format(1) == "0.0 (range −1.0 to 1.0, 95 % interval −12.7 to 12.7, 2 seeds)"
 
 
-@pytest.mark.parametrize("values, message", [
-    ({}, "at least one seed, got an empty mapping"),
-    ([0.8, 0.9], "mapping seed → value .* got a list"),
-    ({0: 0.8, 1: math.nan}, r"finite number for every seed in values, got \{1: nan\}"),
-    ({0: math.inf}, "finite number"),
-    ({0.5: 0.8}, "integer seeds, got 0.5"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({}, "at least one seed, got an empty mapping"),
+        ([0.8, 0.9], "mapping seed → value .* got a list"),
+        ({0: 0.8, 1: math.nan}, r"finite number for every seed in values, got \{1: nan\}"),
+        ({0: math.inf}, "finite number"),
+        ({0.5: 0.8}, "integer seeds, got 0.5"),
+    ],
+)
 def test_summarise_rejects_bad_input(values, message):
     with pytest.raises(ValueError, match=message):
         summarise(values)
 
 
 # compare
+
 
 def test_clear_comparison():
     comparison = compare({0: 3, 1: 5, 2: 4}, {0: 1, 1: 2, 2: 2}, names=("LSTM", "RNN"))
@@ -102,8 +115,9 @@ def test_clear_comparison():
     assert comparison.summary.interval == pytest.approx(((7 - 4.302653) / 3, (7 + 4.302653) / 3), abs=1e-9)
     assert comparison.summary.interval == pytest.approx((0.899116, 3.767551), abs=1e-6)
     assert (comparison.wins, comparison.n, comparison.clear) == (3, 3, True)
-    assert comparison.verdict(2) == ("LSTM better than RNN on 3 of 3 seeds: difference +2.33 "
-                                     "(range +2.00 to +3.00, 95 % interval +0.90 to +3.77)")
+    assert comparison.verdict(2) == (
+        "LSTM better than RNN on 3 of 3 seeds: difference +2.33 (range +2.00 to +3.00, 95 % interval +0.90 to +3.77)"
+    )
     assert str(comparison) == CLEAR_LSTM
 
 
@@ -117,24 +131,25 @@ def test_clear_win_of_b_is_stated_as_b_minus_a():
 def test_lower_is_better_flips_wins():
     losses = compare({0: 3, 1: 5, 2: 4}, {0: 1, 1: 2, 2: 2}, higher_is_better=False)
     assert (losses.wins, losses.clear) == (0, True)
-    assert str(losses) == ("B better than A on 3 of 3 seeds: "
-                           "difference −2 (range −3 to −2, 95 % interval −4 to −1)")
+    assert str(losses) == ("B better than A on 3 of 3 seeds: difference −2 (range −3 to −2, 95 % interval −4 to −1)")
     assert compare({0: 1, 1: 2}, {0: 2, 1: 4}, higher_is_better=False).wins == 2
 
 
 def test_one_disagreeing_seed_is_not_clear_even_when_the_interval_excludes_zero():
-    a = {seed: 1.0 for seed in range(10)} | {9: -1.0}
-    comparison = compare(a, {seed: 0.0 for seed in range(10)})
+    a = dict.fromkeys(range(10), 1.0) | {9: -1.0}
+    comparison = compare(a, dict.fromkeys(range(10), 0.0))
     # mean 0.8, sd √0.4, interval 0.8 ± 2.262157 · √(0.4 / 10) = 0.8 ± 2.262157 · 0.2
     assert comparison.summary.interval == pytest.approx((0.8 - 0.4524314, 0.8 + 0.4524314), abs=1e-7)
     assert (comparison.wins, comparison.clear) == (9, False)
-    assert comparison.verdict(1) == ("no clear difference between A and B: A better on 9 of 10 seeds, "
-                                     "difference +0.8 (range −1.0 to +1.0, 95 % interval +0.3 to +1.3)")
+    assert comparison.verdict(1) == (
+        "no clear difference between A and B: A better on 9 of 10 seeds, "
+        "difference +0.8 (range −1.0 to +1.0, 95 % interval +0.3 to +1.3)"
+    )
 
 
 def test_a_zero_difference_counts_as_disagreeing():
-    a = {seed: 1.0 for seed in range(10)} | {9: 0.0}
-    comparison = compare(a, {seed: 0.0 for seed in range(10)})
+    a = dict.fromkeys(range(10), 1.0) | {9: 0.0}
+    comparison = compare(a, dict.fromkeys(range(10), 0.0))
     assert comparison.summary.interval == pytest.approx((0.9 - 0.2262157, 0.9 + 0.2262157), abs=1e-7)
     assert (comparison.wins, comparison.clear) == (9, False)
 
@@ -151,19 +166,23 @@ def test_no_clear_difference_verdict():
     # mean 0.5, sd √(5/3), interval 0.5 ± 3.182446 · √(5/3) / 2
     assert comparison.summary.interval == pytest.approx((-1.554260, 2.554260), abs=1e-6)
     assert (comparison.wins, comparison.clear) == (2, False)
-    assert comparison.verdict(1) == ("no clear difference between A and B: A better on 2 of 4 seeds, "
-                                     "difference +0.5 (range −1.0 to +2.0, 95 % interval −1.6 to +2.6)")
+    assert comparison.verdict(1) == (
+        "no clear difference between A and B: A better on 2 of 4 seeds, "
+        "difference +0.5 (range −1.0 to +2.0, 95 % interval −1.6 to +2.6)"
+    )
     assert compare(a, b, higher_is_better=False).wins == 1
     assert compare(a, b).verdict(0, percent=True) == (
         "no clear difference between A and B: A better on 2 of 4 seeds, "
-        "difference +50 % (range −100 to +200 %, 95 % interval −155 to +255 %)")
+        "difference +50 % (range −100 to +200 %, 95 % interval −155 to +255 %)"
+    )
 
 
 def test_one_seed_is_never_clear():
     comparison = compare({4: 2.0}, {4: 0.0})
     assert (comparison.wins, comparison.n, comparison.clear) == (1, 1, False)
-    assert comparison.verdict(0) == ("no clear difference between A and B: A better on 1 of 1 seed, "
-                                     "difference +2 (1 seed, no range or interval)")
+    assert comparison.verdict(0) == (
+        "no clear difference between A and B: A better on 1 of 1 seed, difference +2 (1 seed, no range or interval)"
+    )
 
 
 def test_compare_rejects_mismatched_seeds_and_bad_values():
@@ -177,8 +196,11 @@ def test_compare_rejects_mismatched_seeds_and_bad_values():
 
 # printing
 
-@pytest.mark.parametrize("spread, decimals", [(0.03, 1), (0.3, 0), (0.0004, 3), (0.00004, 4), (0.01, 2), (0.1, 1),
-                                              (0.1000001, 0), (1, 0), (6, 0), (0, 4)])
+
+@pytest.mark.parametrize(
+    "spread, decimals",
+    [(0.03, 1), (0.3, 0), (0.0004, 3), (0.00004, 4), (0.01, 2), (0.1, 1), (0.1000001, 0), (1, 0), (6, 0), (0, 4)],
+)
 def test_stable_decimals(spread, decimals):
     assert stable_decimals(spread) == decimals
 
@@ -193,12 +215,21 @@ def test_stable_decimals_respects_most_and_rejects_bad_input():
         stable_decimals(0.1, most=-1)
 
 
-@pytest.mark.parametrize("args, text", [
-    ((0.8312, 2), "0.83"), ((3.0, 0), "3"), ((-0.04, 2), "−0.04"),
-    ((0.8312, 0, True), "83 %"), ((0.8312, 1, True), "83.1 %"),
-    ((0.12, 2, False, True), "+0.12"), ((-0.04, 2, False, True), "−0.04"), ((0.05, 1, True, True), "+5.0 %"),
-    ((0.004, 2, False, True), "0.00"), ((-0.004, 2, False, True), "0.00"),  # rounds to zero: no sign
-])
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        ((0.8312, 2), "0.83"),
+        ((3.0, 0), "3"),
+        ((-0.04, 2), "−0.04"),
+        ((0.8312, 0, True), "83 %"),
+        ((0.8312, 1, True), "83.1 %"),
+        ((0.12, 2, False, True), "+0.12"),
+        ((-0.04, 2, False, True), "−0.04"),
+        ((0.05, 1, True, True), "+5.0 %"),
+        ((0.004, 2, False, True), "0.00"),
+        ((-0.004, 2, False, True), "0.00"),  # rounds to zero: no sign
+    ],
+)
 def test_format_number(args, text):
     assert format_number(*args) == text
 
@@ -211,8 +242,20 @@ def test_format_number_rejects_bad_decimals():
 
 # Student's t
 
-@pytest.mark.parametrize("df, t", [(1, 12.706205), (2, 4.302653), (4, 2.776445), (10, 2.228139), (30, 2.042272),
-                                   (40, 2.021075), (120, 1.979930), (math.inf, 1.959964)])
+
+@pytest.mark.parametrize(
+    "df, t",
+    [
+        (1, 12.706205),
+        (2, 4.302653),
+        (4, 2.776445),
+        (10, 2.228139),
+        (30, 2.042272),
+        (40, 2.021075),
+        (120, 1.979930),
+        (math.inf, 1.959964),
+    ],
+)
 def test_t_quantile_table_values(df, t):
     assert t_quantile(df) == pytest.approx(t, abs=1e-12)
 

@@ -55,9 +55,14 @@ def test_the_notebook_settings_fit_every_play():
 
 
 def test_passage_errors():
-    with pytest.raises(ValueError, match=r"plays must be from \('comedies', 'histories', 'tragedies'\), got \{'julius-caesar': 'roman'\}"):
+    with pytest.raises(
+        ValueError,
+        match=r"plays must be from \('comedies', 'histories', 'tragedies'\), got \{'julius-caesar': 'roman'\}",
+    ):
         genre.passages(["macbeth", "julius-caesar"], 300, 2, seed=0)
-    with pytest.raises(ValueError, match=r"macbeth has 95,901 characters, 95 passages of 1000: fewer than the 100 asked for"):
+    with pytest.raises(
+        ValueError, match=r"macbeth has 95,901 characters, 95 passages of 1000: fewer than the 100 asked for"
+    ):
         genre.passages(["macbeth"], 1000, 100, seed=0)
     with pytest.raises(ValueError, match="length and per_play must be positive"):
         genre.passages(["macbeth"], 0, 1, seed=0)
@@ -83,8 +88,14 @@ def test_words_keep_inner_apostrophes():
 
 
 def test_bag_of_words_separates_a_toy_dataset():
-    train = ["jest and love and a wedding", "a merry jest", "the king and his crown", "crown the king of england",
-             "blood and death", "a sword of death and blood"]
+    train = [
+        "jest and love and a wedding",
+        "a merry jest",
+        "the king and his crown",
+        "crown the king of england",
+        "blood and death",
+        "a sword of death and blood",
+    ]
     labels = torch.tensor([0, 0, 1, 1, 2, 2])
     test = ["love, a wedding!", "england's KING", "death by the sword", "a jest unseen-word"]
     assert genre.bag_of_words_baseline(train, labels, test, torch.tensor([0, 1, 2, 0])) == 1.0
@@ -175,4 +186,6 @@ def test_training_errors():
     with pytest.raises(ValueError, match=r"one label per passage, got shapes \(3, 5\) and \(2,\)"):
         genre.train_genre_rnn(model, torch.zeros(3, 5, dtype=torch.int64), torch.tensor([0, 1]), 1, torch.Generator())
     with pytest.raises(ValueError, match="steps and batch_size must be positive"):
-        genre.train_genre_rnn(model, torch.zeros(3, 5, dtype=torch.int64), torch.tensor([0, 1, 2]), 0, torch.Generator())
+        genre.train_genre_rnn(
+            model, torch.zeros(3, 5, dtype=torch.int64), torch.tensor([0, 1, 2]), 0, torch.Generator()
+        )

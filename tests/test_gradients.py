@@ -5,12 +5,20 @@ import warnings
 
 import numpy as np
 import pytest
-
-from helpers.gradients import (autograd_jacobian_norm, check_jacobian_product, check_steps_to_shrink, gradient_decay,
-                               jacobian_product, largest_singular_value, log10_jacobian_norms, steps_to_shrink,
-                               trajectory)
-from helpers.neuron import random_recurrent_matrix
 from exercise_checks import assert_catches_every_listed_mistake
+
+from helpers.gradients import (
+    autograd_jacobian_norm,
+    check_jacobian_product,
+    check_steps_to_shrink,
+    gradient_decay,
+    jacobian_product,
+    largest_singular_value,
+    log10_jacobian_norms,
+    steps_to_shrink,
+    trajectory,
+)
+from helpers.neuron import random_recurrent_matrix
 
 
 @pytest.mark.parametrize("activation", ["tanh", "linear", "relu"])
@@ -35,9 +43,15 @@ def test_a_subset_of_distances_gives_the_same_values():
         log10_jacobian_norms(run, np.array([61]))
 
 
-@pytest.mark.parametrize("radius, activation, verdict", [(1.5, "linear", "exploded beyond 1e30"),
-                                                          (0.5, "tanh", "vanished below 1e-30"),
-                                                          (1.5, "tanh", None), (0.5, "relu", None)])
+@pytest.mark.parametrize(
+    "radius, activation, verdict",
+    [
+        (1.5, "linear", "exploded beyond 1e30"),
+        (0.5, "tanh", "vanished below 1e-30"),
+        (1.5, "tanh", None),
+        (0.5, "relu", None),
+    ],
+)
 def test_extremes_give_flags_not_warnings(radius, activation, verdict):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -51,7 +65,7 @@ def test_extremes_give_flags_not_warnings(radius, activation, verdict):
 def test_linear_chain_follows_the_spectral_radius_and_stays_under_the_bound():
     decay = gradient_decay(200, 1.2, 16, "linear")
     per_step = (decay.log10_norms[-1] - decay.log10_norms[-10]) / (decay.distances[-1] - decay.distances[-10])
-    assert math.isclose(10 ** per_step, 1.2, rel_tol=0.02)  # ‖Wⁿ‖^(1/n) → ρ (Gelfand)
+    assert math.isclose(10**per_step, 1.2, rel_tol=0.02)  # ‖Wⁿ‖^(1/n) → ρ (Gelfand)
     assert np.all(decay.log10_norms <= decay.log10_bound + 1e-9)
 
 

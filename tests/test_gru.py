@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from exercise_checks import assert_catches_every_listed_mistake
 from torch import nn
 
 from helpers import gru
-from exercise_checks import assert_catches_every_listed_mistake
 
 # (batch, seq, input, hidden), including batch 1, sequence length 1 and hidden size 1
 SHAPES = [(1, 1, 1, 1), (1, 7, 3, 5), (4, 1, 2, 1), (3, 5, 4, 16), (2, 6, 1, 3)]
@@ -36,11 +36,14 @@ def _numpy(params):
 def _random_params(input_size, hidden, seed=0):
     """float64 GRU weights of order 1 (larger than init_gru's), so that the two forms differ clearly."""
     generator = torch.Generator().manual_seed(seed)
-    return {name: torch.randn(value.shape, generator=generator, dtype=torch.float64)
-            for name, value in gru.init_gru(input_size, hidden).items()}
+    return {
+        name: torch.randn(value.shape, generator=generator, dtype=torch.float64)
+        for name, value in gru.init_gru(input_size, hidden).items()
+    }
 
 
 # --- Forward against nn.GRU -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("with_h0", [False, True])
@@ -97,11 +100,17 @@ def test_gradients_through_our_forward_equal_nn_gru_gradients():
     weights = torch.rand(2, 4, 5, generator=generator, dtype=torch.float64)
     (gru.gru_forward(x.numpy(), params, h0)[0] ** 2 * weights).sum().backward()  # numpy x, torch weights
     (model(x, h0.unsqueeze(0))[0] ** 2 * weights).sum().backward()
-    for ours, theirs in [("W_x", "weight_ih_l0"), ("W_h", "weight_hh_l0"), ("b_x", "bias_ih_l0"), ("b_h", "bias_hh_l0")]:
+    for ours, theirs in [
+        ("W_x", "weight_ih_l0"),
+        ("W_h", "weight_hh_l0"),
+        ("b_x", "bias_ih_l0"),
+        ("b_h", "bias_hh_l0"),
+    ]:
         assert (params[ours].grad - getattr(model, theirs).grad).abs().max() <= 1e-12, ours
 
 
 # --- The cell and its gates -------------------------------------------------------------------
+
 
 def test_the_cell_follows_pytorchs_equations_gate_by_gate():
     generator, x, h_prev = _inputs(3, 1, 4, 5, torch.float64)
@@ -176,6 +185,7 @@ def test_return_gates_traces_every_step_and_the_gates_lie_in_their_ranges():
 
 # --- The textbook form ------------------------------------------------------------------------
 
+
 def test_the_textbook_form_follows_cho_et_al():
     generator, x, h_prev = _inputs(3, 1, 2, 4, torch.float64)
     params = _random_params(2, 4)
@@ -201,8 +211,9 @@ def test_the_two_forms_agree_when_the_reset_gate_is_one_everywhere():
     params = _random_params(3, 5)
     params["b_x"][:5] = 1e3  # r = σ(≈1000) = 1: nothing is reset
     assert torch.equal(gru.gru_gates(x[:, 0], h_prev, params)["r"], torch.ones(4, 5, dtype=torch.float64))
-    assert torch.allclose(gru.textbook_gru_cell(x[:, 0], h_prev, params), gru.gru_cell(x[:, 0], h_prev, params),
-                          rtol=0, atol=1e-12)
+    assert torch.allclose(
+        gru.textbook_gru_cell(x[:, 0], h_prev, params), gru.gru_cell(x[:, 0], h_prev, params), rtol=0, atol=1e-12
+    )
 
 
 def test_the_two_forms_agree_when_w_hn_is_diagonal_and_b_hn_zero():
@@ -210,18 +221,26 @@ def test_the_two_forms_agree_when_w_hn_is_diagonal_and_b_hn_zero():
     params = _random_params(3, 5)
     params["W_h"][10:] = torch.diag(torch.randn(5, generator=generator, dtype=torch.float64))
     params["b_h"][10:] = 0.0  # then W_hn (r ⊙ h) = r ⊙ (W_hn h): the order no longer matters
-    assert torch.allclose(gru.textbook_gru_cell(x[:, 0], h_prev, params), gru.gru_cell(x[:, 0], h_prev, params),
-                          rtol=0, atol=1e-12)
+    assert torch.allclose(
+        gru.textbook_gru_cell(x[:, 0], h_prev, params), gru.gru_cell(x[:, 0], h_prev, params), rtol=0, atol=1e-12
+    )
 
 
 # --- Copies to and from nn.GRU ----------------------------------------------------------------
+
 
 def test_from_torch_keeps_both_biases_and_to_torch_copies_them_back():
     model = _random_torch_gru(3, 4, torch.float64, torch.Generator().manual_seed(0))
     params = gru.from_torch(model)
     assert {name: tuple(value.shape) for name, value in params.items()} == {
-        "W_x": (12, 3), "W_h": (12, 4), "b_x": (12,), "b_h": (12,)}
-    assert torch.equal(params["b_x"], model.bias_ih_l0.detach()) and torch.equal(params["b_h"], model.bias_hh_l0.detach())
+        "W_x": (12, 3),
+        "W_h": (12, 4),
+        "b_x": (12,),
+        "b_h": (12,),
+    }
+    assert torch.equal(params["b_x"], model.bias_ih_l0.detach()) and torch.equal(
+        params["b_h"], model.bias_hh_l0.detach()
+    )
     assert torch.equal(params["W_x"], model.weight_ih_l0.detach()) and not params["W_x"].requires_grad
     back = gru.to_torch(params)
     assert all(torch.equal(a, b) for a, b in zip(back.parameters(), model.parameters()))
@@ -249,12 +268,15 @@ def test_to_torch_keeps_the_dtype_and_can_be_sequence_first():
     assert torch.allclose(H.transpose(0, 1), gru.gru_forward(x, params)[0], rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("model, complaint", [
-    (nn.GRU(2, 3, num_layers=2, batch_first=True), "num_layers=2"),
-    (nn.GRU(2, 3, bidirectional=True, batch_first=True), "bidirectional=True"),
-    (nn.GRU(2, 3), r"nn.GRU\(num_layers=1, bidirectional=False, batch_first=True\), got batch_first=False"),
-    (nn.LSTM(2, 3, batch_first=True), "expected a torch.nn.GRU, got LSTM"),
-])
+@pytest.mark.parametrize(
+    "model, complaint",
+    [
+        (nn.GRU(2, 3, num_layers=2, batch_first=True), "num_layers=2"),
+        (nn.GRU(2, 3, bidirectional=True, batch_first=True), "bidirectional=True"),
+        (nn.GRU(2, 3), r"nn.GRU\(num_layers=1, bidirectional=False, batch_first=True\), got batch_first=False"),
+        (nn.LSTM(2, 3, batch_first=True), "expected a torch.nn.GRU, got LSTM"),
+    ],
+)
 def test_from_torch_refuses_models_it_cannot_copy(model, complaint):
     with pytest.raises(ValueError, match=complaint):
         gru.from_torch(model)
@@ -264,14 +286,20 @@ def test_init_is_seeded_and_uniform_within_one_over_root_hidden():
     params = gru.init_gru(3, 25, torch.Generator().manual_seed(0))
     again = gru.init_gru(3, 25, torch.Generator().manual_seed(0))
     assert {name: tuple(value.shape) for name, value in params.items()} == {
-        "W_x": (75, 3), "W_h": (75, 25), "b_x": (75,), "b_h": (75,)}
+        "W_x": (75, 3),
+        "W_h": (75, 25),
+        "b_x": (75,),
+        "b_h": (75,),
+    }
     assert all(torch.equal(params[name], again[name]) for name in params)
     values = torch.cat([value.flatten() for value in params.values()])
     assert values.dtype == torch.float64 and values.abs().max() <= 0.2 and values.abs().max() > 0.19
     assert gru.init_gru(2, 2, dtype=torch.float32)["W_h"].dtype == torch.float32
 
 
-@pytest.mark.parametrize("input_size, hidden, output", [(1, 1, 0), (1, 1, 1), (3, 5, 2), (10, 32, 4), (7, 1, 3), (28, 128, 10)])
+@pytest.mark.parametrize(
+    "input_size, hidden, output", [(1, 1, 0), (1, 1, 1), (3, 5, 2), (10, 32, 4), (7, 1, 3), (28, 128, 10)]
+)
 def test_parameter_counts_equal_torch_numel(input_size, hidden, output):
     torch_count = sum(p.numel() for p in nn.GRU(input_size, hidden).parameters())
     head = sum(p.numel() for p in nn.Linear(hidden, output).parameters()) if output else 0
@@ -283,9 +311,12 @@ def test_parameter_counts_equal_torch_numel(input_size, hidden, output):
 
 # --- Clear errors -----------------------------------------------------------------------------
 
+
 def test_forward_errors_name_what_was_expected_and_what_came():
     params = gru.init_gru(3, 4)
-    with pytest.raises(ValueError, match=r"x must be 3-D \(batch, seq, input\) = \(batch, seq, 3\), got shape \(5, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"x must be 3-D \(batch, seq, input\) = \(batch, seq, 3\), got shape \(5, 3\)"
+    ):
         gru.gru_forward(torch.zeros(5, 3, dtype=torch.float64), params)
     with pytest.raises(ValueError, match=r"3 input features.*\(12, 3\).*expected \(batch, seq, 3\), got \(2, 5, 2\)"):
         gru.gru_forward(np.zeros((2, 5, 2)), params)
@@ -293,18 +324,26 @@ def test_forward_errors_name_what_was_expected_and_what_came():
         gru.gru_forward(np.zeros((2, 0, 3)), params)
     with pytest.raises(ValueError, match=r"h0 must have shape \(batch, hidden\) = \(2, 4\), got \(4,\)"):
         gru.gru_forward(np.zeros((2, 5, 3)), params, np.zeros(4))
-    with pytest.raises(ValueError, match=r"h0 must have shape .* = \(2, 4\), got \(1, 2, 4\) \(torch's layers add a leading"):
+    with pytest.raises(
+        ValueError, match=r"h0 must have shape .* = \(2, 4\), got \(1, 2, 4\) \(torch's layers add a leading"
+    ):
         gru.gru_forward(np.zeros((2, 5, 3)), params, np.zeros((1, 2, 4)))
 
 
 def test_parameter_errors_name_the_stacked_gates():
     params = gru.init_gru(3, 4)
     x = np.zeros((2, 5, 3))
-    with pytest.raises(ValueError, match=r"W_x must be 2-D \(3·hidden, input\), the gates r, z, n stacked, got shape \(4, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"W_x must be 2-D \(3·hidden, input\), the gates r, z, n stacked, got shape \(4, 3\)"
+    ):
         gru.gru_forward(x, {**params, "W_x": torch.zeros(4, 3)})
-    with pytest.raises(ValueError, match=r"W_h must have shape \(3·hidden, hidden\) = \(12, 4\) to match W_x \(12, 3\), got \(12, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"W_h must have shape \(3·hidden, hidden\) = \(12, 4\) to match W_x \(12, 3\), got \(12, 3\)"
+    ):
         gru.gru_forward(x, {**params, "W_h": torch.zeros(12, 3)})
-    with pytest.raises(ValueError, match=r"b_h must have shape \(3·hidden,\) = \(12,\) to match W_x \(12, 3\), got \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"b_h must have shape \(3·hidden,\) = \(12,\) to match W_x \(12, 3\), got \(4,\)"
+    ):
         gru.gru_forward(x, {**params, "b_h": torch.zeros(4)})
     with pytest.raises(ValueError, match="params must have keys W_x, W_h, b_x and b_h, missing b_h"):
         gru.to_torch({"W_x": params["W_x"], "W_h": params["W_h"], "b_x": params["b_x"]})
@@ -329,6 +368,7 @@ def test_size_errors():
 
 # --- Exercise ---------------------------------------------------------------------------------
 
+
 def test_gru_step_exercise_accepts_the_solution_and_names_each_mistake():
     from helpers.gru import check_gru_step, gru_step
 
@@ -342,5 +382,7 @@ def test_gru_step_reference_equals_the_cell_and_its_textbook_mistake_equals_the_
     x_t, h_prev, W_x, W_h, b_x, b_h = args
     params = {"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h}
     assert np.allclose(gru.gru_cell(x_t, h_prev, params), gru.gru_step(*args), rtol=0, atol=1e-14)
-    textbook = next(mistake for description, mistake in gru.check_gru_step.mistakes.items() if "textbook" in description)
+    textbook = next(
+        mistake for description, mistake in gru.check_gru_step.mistakes.items() if "textbook" in description
+    )
     assert np.allclose(gru.textbook_gru_cell(x_t, h_prev, params), textbook(*args), rtol=0, atol=1e-14)

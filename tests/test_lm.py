@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_checks import assert_catches_every_listed_mistake
 
 from helpers.lm import CharLM, clip_by_global_norm, detach_state, generate, perplexity, train_lm, with_temperature
 from helpers.training import count_parameters
 from helpers.vocab import Vocabulary
-from exercise_checks import assert_catches_every_listed_mistake
 
 PATTERN = "abcd" * 300
 
@@ -35,11 +35,14 @@ def test_weight_tying_shares_one_matrix_and_saves_its_parameters():
     assert count_parameters(untied) - count_parameters(tied) == 50 * 32
 
 
-@pytest.mark.parametrize("ids, message", [
-    (torch.zeros(4, dtype=torch.int64), "shape (batch, seq)"),
-    (torch.zeros(2, 3), "int64"),
-    (torch.full((1, 2), 9, dtype=torch.int64), "0..4"),
-])
+@pytest.mark.parametrize(
+    "ids, message",
+    [
+        (torch.zeros(4, dtype=torch.int64), "shape (batch, seq)"),
+        (torch.zeros(2, 3), "int64"),
+        (torch.full((1, 2), 9, dtype=torch.int64), "0..4"),
+    ],
+)
 def test_bad_input_is_explained(ids, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         CharLM(5, 3)(ids)
@@ -70,8 +73,9 @@ def test_training_learns_a_repeating_pattern_and_reports_progress(vocab):
     torch.manual_seed(0)
     model = CharLM(len(vocab), 16)
     lines = []
-    log = train_lm(model, vocab.encode(PATTERN), steps=120, batch_size=4, seq_len=20, lr=1e-2, reports=4,
-                   report=lines.append)
+    log = train_lm(
+        model, vocab.encode(PATTERN), steps=120, batch_size=4, seq_len=20, lr=1e-2, reports=4, report=lines.append
+    )
     assert len(log.losses) == len(log.grad_norms) == 120
     assert log.losses[0] > 1.0 and np.mean(log.losses[-10:]) < 0.05
     assert perplexity(model, vocab.encode(PATTERN[:400]), batch_size=2, seq_len=50) < 1.1
@@ -80,11 +84,13 @@ def test_training_learns_a_repeating_pattern_and_reports_progress(vocab):
 
 def test_clipping_counts_the_steps_it_clipped(vocab):
     torch.manual_seed(0)
-    log = train_lm(CharLM(len(vocab), 16), vocab.encode(PATTERN), steps=30, batch_size=4, seq_len=20,
-                   clip=1e-3, report=None)
+    log = train_lm(
+        CharLM(len(vocab), 16), vocab.encode(PATTERN), steps=30, batch_size=4, seq_len=20, clip=1e-3, report=None
+    )
     assert log.clipped == 30
-    log = train_lm(CharLM(len(vocab), 16), vocab.encode(PATTERN), steps=30, batch_size=4, seq_len=20,
-                   clip=None, report=None)
+    log = train_lm(
+        CharLM(len(vocab), 16), vocab.encode(PATTERN), steps=30, batch_size=4, seq_len=20, clip=None, report=None
+    )
     assert log.clipped == 0
 
 

@@ -5,10 +5,10 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from exercise_checks import assert_catches_every_listed_mistake
 from torch import nn
 
 from helpers import lstm
-from exercise_checks import assert_catches_every_listed_mistake
 
 # (batch, seq, input, hidden), including batch 1, sequence length 1 and hidden size 1
 SHAPES = [(1, 1, 1, 1), (1, 7, 3, 5), (4, 1, 2, 1), (3, 5, 4, 16), (2, 6, 1, 3)]
@@ -43,6 +43,7 @@ def _torch_state(state):
 
 
 # --- Forward against nn.LSTM ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("with_state", [False, True])
@@ -109,12 +110,13 @@ def test_gradients_through_our_forward_equal_nn_lstm_gradients():
 
 # --- The cell and its gates -------------------------------------------------------------------
 
+
 def test_the_cell_follows_the_equations_gate_by_gate():
     generator, x, state = _inputs(3, 1, 4, 5, torch.float64)
     params = lstm.init_lstm(4, 5, generator)
     x_t, (h_prev, c_prev) = x[:, 0], state
     W_x, W_h, b = params["W_x"], params["W_h"], params["b"]
-    part = lambda k: x_t @ W_x[5 * k:5 * (k + 1)].T + h_prev @ W_h[5 * k:5 * (k + 1)].T + b[5 * k:5 * (k + 1)]
+    part = lambda k: x_t @ W_x[5 * k : 5 * (k + 1)].T + h_prev @ W_h[5 * k : 5 * (k + 1)].T + b[5 * k : 5 * (k + 1)]
     i, f, g, o = torch.sigmoid(part(0)), torch.sigmoid(part(1)), torch.tanh(part(2)), torch.sigmoid(part(3))
     gates = lstm.lstm_gates(x_t, state, params)
     assert list(gates) == ["i", "f", "g", "o"]
@@ -126,7 +128,9 @@ def test_the_cell_follows_the_equations_gate_by_gate():
     H, (h_last, c_last) = lstm.lstm_forward(x, params, state)
     assert torch.allclose(H[:, 0], h_t, rtol=0, atol=1e-14) and torch.allclose(c_last, c_t, rtol=0, atol=1e-14)
     by_hand = lstm.lstm_step(x_t.numpy(), h_prev.numpy(), c_prev.numpy(), *_numpy(params).values())
-    assert np.allclose(by_hand[0], h_t.numpy(), rtol=0, atol=1e-14) and np.allclose(by_hand[1], c_t.numpy(), rtol=0, atol=1e-14)
+    assert np.allclose(by_hand[0], h_t.numpy(), rtol=0, atol=1e-14) and np.allclose(
+        by_hand[1], c_t.numpy(), rtol=0, atol=1e-14
+    )
 
 
 def test_the_cell_takes_numpy_and_mixed_inputs():
@@ -151,7 +155,9 @@ def test_return_gates_traces_every_step_and_the_gates_lie_in_their_ranges():
     for name in "ifo":
         assert 0 < trace[name].min() and trace[name].max() < 1
     assert -1 < trace["g"].min() and trace["g"].max() < 1
-    assert torch.equal(trace["c"][:, -1], c_last) and torch.allclose(H, trace["o"] * torch.tanh(trace["c"]), rtol=0, atol=1e-14)
+    assert torch.equal(trace["c"][:, -1], c_last) and torch.allclose(
+        H, trace["o"] * torch.tanh(trace["c"]), rtol=0, atol=1e-14
+    )
     for t in (0, 3):
         previous = state if t == 0 else (H[:, t - 1], trace["c"][:, t - 1])
         gates = lstm.lstm_gates(x[:, t], previous, params)
@@ -182,6 +188,7 @@ def test_sigmoid_does_not_overflow_and_keeps_the_dtype():
 
 
 # --- Copies to and from nn.LSTM --------------------------------------------------------------
+
 
 def test_from_torch_adds_the_two_biases_and_to_torch_leaves_bias_hh_zero():
     model = _random_torch_lstm(3, 4, torch.float64, torch.Generator().manual_seed(0))
@@ -215,14 +222,17 @@ def test_to_torch_keeps_the_dtype_and_can_be_sequence_first():
     assert torch.allclose(H.transpose(0, 1), lstm.lstm_forward(x, params)[0], rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("model, complaint", [
-    (nn.LSTM(2, 3, num_layers=2, batch_first=True), "num_layers=2"),
-    (nn.LSTM(2, 3, bidirectional=True, batch_first=True), "bidirectional=True"),
-    (nn.LSTM(2, 3), "batch_first=False"),
-    (nn.LSTM(2, 3, proj_size=2, batch_first=True), "proj_size=2"),
-    (nn.GRU(2, 3, batch_first=True), "expected a torch.nn.LSTM, got GRU"),
-    (nn.RNN(2, 3, batch_first=True), "expected a torch.nn.LSTM, got RNN"),
-])
+@pytest.mark.parametrize(
+    "model, complaint",
+    [
+        (nn.LSTM(2, 3, num_layers=2, batch_first=True), "num_layers=2"),
+        (nn.LSTM(2, 3, bidirectional=True, batch_first=True), "bidirectional=True"),
+        (nn.LSTM(2, 3), "batch_first=False"),
+        (nn.LSTM(2, 3, proj_size=2, batch_first=True), "proj_size=2"),
+        (nn.GRU(2, 3, batch_first=True), "expected a torch.nn.LSTM, got GRU"),
+        (nn.RNN(2, 3, batch_first=True), "expected a torch.nn.LSTM, got RNN"),
+    ],
+)
 def test_from_torch_refuses_models_it_cannot_copy(model, complaint):
     with pytest.raises(ValueError, match=complaint):
         lstm.from_torch(model)
@@ -231,14 +241,20 @@ def test_from_torch_refuses_models_it_cannot_copy(model, complaint):
 def test_init_is_seeded_and_uniform_within_one_over_root_hidden():
     params = lstm.init_lstm(3, 25, torch.Generator().manual_seed(0))
     again = lstm.init_lstm(3, 25, torch.Generator().manual_seed(0))
-    assert {name: tuple(value.shape) for name, value in params.items()} == {"W_x": (100, 3), "W_h": (100, 25), "b": (100,)}
+    assert {name: tuple(value.shape) for name, value in params.items()} == {
+        "W_x": (100, 3),
+        "W_h": (100, 25),
+        "b": (100,),
+    }
     assert all(torch.equal(params[name], again[name]) for name in params)
     values = torch.cat([value.flatten() for value in params.values()])
     assert values.dtype == torch.float64 and values.abs().max() <= 0.2 and values.abs().max() > 0.19
     assert lstm.init_lstm(2, 2, dtype=torch.float32)["W_h"].dtype == torch.float32
 
 
-@pytest.mark.parametrize("input_size, hidden, output", [(1, 1, 0), (1, 1, 1), (3, 5, 2), (10, 32, 4), (7, 1, 3), (28, 128, 10)])
+@pytest.mark.parametrize(
+    "input_size, hidden, output", [(1, 1, 0), (1, 1, 1), (3, 5, 2), (10, 32, 4), (7, 1, 3), (28, 128, 10)]
+)
 def test_parameter_counts_equal_torch_numel(input_size, hidden, output):
     torch_count = sum(p.numel() for p in nn.LSTM(input_size, hidden).parameters())
     head = sum(p.numel() for p in nn.Linear(hidden, output).parameters()) if output else 0
@@ -250,30 +266,43 @@ def test_parameter_counts_equal_torch_numel(input_size, hidden, output):
 
 # --- Clear errors -----------------------------------------------------------------------------
 
+
 def test_forward_errors_name_what_was_expected_and_what_came():
     params = lstm.init_lstm(3, 4)
-    with pytest.raises(ValueError, match=r"x must be 3-D \(batch, seq, input\) = \(batch, seq, 3\), got shape \(5, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"x must be 3-D \(batch, seq, input\) = \(batch, seq, 3\), got shape \(5, 3\)"
+    ):
         lstm.lstm_forward(torch.zeros(5, 3, dtype=torch.float64), params)
     with pytest.raises(ValueError, match=r"3 input features.*\(16, 3\).*expected \(batch, seq, 3\), got \(2, 5, 2\)"):
         lstm.lstm_forward(np.zeros((2, 5, 2)), params)
     with pytest.raises(ValueError, match=r"at least one time step: expected \(batch, seq ≥ 1, 3\), got \(2, 0, 3\)"):
         lstm.lstm_forward(np.zeros((2, 0, 3)), params)
-    with pytest.raises(ValueError, match=r"state must be a pair \(h, c\) of \(batch, hidden\) arrays, got shape \(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"state must be a pair \(h, c\) of \(batch, hidden\) arrays, got shape \(2, 4\)"
+    ):
         lstm.lstm_forward(np.zeros((2, 5, 3)), params, np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"c0 must have shape \(batch, hidden\) = \(2, 4\), got \(4,\)"):
         lstm.lstm_forward(np.zeros((2, 5, 3)), params, (np.zeros((2, 4)), np.zeros(4)))
-    with pytest.raises(ValueError, match=r"h0 must have shape .* = \(2, 4\), got \(1, 2, 4\) \(torch's layers add a leading"):
+    with pytest.raises(
+        ValueError, match=r"h0 must have shape .* = \(2, 4\), got \(1, 2, 4\) \(torch's layers add a leading"
+    ):
         lstm.lstm_forward(np.zeros((2, 5, 3)), params, (np.zeros((1, 2, 4)), np.zeros((1, 2, 4))))
 
 
 def test_parameter_errors_name_the_stacked_gates():
     params = lstm.init_lstm(3, 4)
     x = np.zeros((2, 5, 3))
-    with pytest.raises(ValueError, match=r"W_x must be 2-D \(4·hidden, input\), the gates i, f, g, o stacked, got shape \(6, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"W_x must be 2-D \(4·hidden, input\), the gates i, f, g, o stacked, got shape \(6, 3\)"
+    ):
         lstm.lstm_forward(x, {**params, "W_x": torch.zeros(6, 3)})
-    with pytest.raises(ValueError, match=r"W_h must have shape \(4·hidden, hidden\) = \(16, 4\) to match W_x \(16, 3\), got \(4, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"W_h must have shape \(4·hidden, hidden\) = \(16, 4\) to match W_x \(16, 3\), got \(4, 4\)"
+    ):
         lstm.lstm_forward(x, {**params, "W_h": torch.zeros(4, 4)})
-    with pytest.raises(ValueError, match=r"b must have shape \(4·hidden,\) = \(16,\) to match W_x \(16, 3\), got \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"b must have shape \(4·hidden,\) = \(16,\) to match W_x \(16, 3\), got \(4,\)"
+    ):
         lstm.lstm_forward(x, {**params, "b": torch.zeros(4)})
     with pytest.raises(ValueError, match="params must have keys W_x, W_h and b, missing b"):
         lstm.to_torch({"W_x": params["W_x"], "W_h": params["W_h"]})
@@ -286,7 +315,9 @@ def test_cell_errors():
         lstm.lstm_cell(np.zeros((2, 1, 3)), state, params)
     with pytest.raises(ValueError, match=r"c_prev must have shape \(batch, hidden\) = \(2, 4\), got \(3, 4\)"):
         lstm.lstm_gates(np.zeros((2, 3)), (state[0], np.zeros((3, 4))), params)
-    with pytest.raises(ValueError, match=r"state must be a pair \(h, c\) of \(batch, hidden\) arrays, got shape \(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"state must be a pair \(h, c\) of \(batch, hidden\) arrays, got shape \(2, 4\)"
+    ):
         lstm.lstm_cell(np.zeros((2, 3)), np.zeros((2, 4)), params)
 
 
@@ -300,6 +331,7 @@ def test_size_errors():
 
 
 # --- Exercise ---------------------------------------------------------------------------------
+
 
 def test_lstm_step_exercise_accepts_the_solution_and_names_each_mistake():
     from helpers.lstm import check_lstm_step, lstm_step

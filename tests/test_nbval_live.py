@@ -24,8 +24,21 @@ def run_nbval(notebook: Path, with_patch: bool = True) -> subprocess.CompletedPr
     shutil.copy(ROOT / "tests" / "nbval_sanitize.cfg", folder / "sanitize.cfg")
     if with_patch:
         shutil.copy(ROOT / "conftest.py", folder / "conftest.py")
-    command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "sanitize.cfg",
-               "-p", "no:cacheprovider", "-p", "no:xdist", "-q", notebook.name]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "sanitize.cfg",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "-q",
+        notebook.name,
+    ]
     return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
 
 
@@ -93,8 +106,7 @@ def test_patch_still_catches_real_failures(tmp_path, change):
         path.write_text(json.dumps(notebook))
         expected = "Cell outputs differ"
     else:
-        path = executed_notebook(tmp_path, ["import ipywidgets as w",
-                                            "w.interact(lambda n: 1 / (n - n), n=(0, 9));"])
+        path = executed_notebook(tmp_path, ["import ipywidgets as w", "w.interact(lambda n: 1 / (n - n), n=(0, 9));"])
         expected = "ZeroDivisionError"
     result = run_nbval(path, with_patch=True)
     assert result.returncode == 1, result.stdout[-3000:]

@@ -52,8 +52,17 @@ def test_recurrence_input_errors():
         nrn.run_recurrence(matrix, torch.zeros(5, 3, dtype=torch.float64), "gelu")
 
 
-@pytest.mark.parametrize("rate, verdict", [(0.01, "converges"), (0.1, "converges"), (0.5, "converges"),
-                                           (0.9, "converges, overshooting each step"), (1.0, "bounces forever"), (1.1, "diverges")])
+@pytest.mark.parametrize(
+    "rate, verdict",
+    [
+        (0.01, "converges"),
+        (0.1, "converges"),
+        (0.5, "converges"),
+        (0.9, "converges, overshooting each step"),
+        (1.0, "bounces forever"),
+        (1.1, "diverges"),
+    ],
+)
 def test_gradient_descent_regimes_on_a_parabola(rate, verdict):
     path = nrn.gradient_descent(lambda x: 2 * x, 3.0, rate, 20)
     assert np.allclose(path, 3.0 * (1 - 2 * rate) ** np.arange(21))

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from notebook_guard import notebook_problems
+
 from scripts.slides import mark_slides, slide_type
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,15 +50,19 @@ def test_notebook_is_ready_to_present_as_slides(path):
             assert not [line for line in later_lines if re.match(r"#{1,3} ", line)], cell["source"][:1]
 
 
-@pytest.mark.parametrize("source, cell_type, metadata, expected", [
-    ("# 03 · Title\n\nIntro", "markdown", {}, "slide"),
-    ("## Quiz", "markdown", {}, "slide"),
-    ("\n### A worked example", "markdown", {}, "subslide"),
-    ("#### A small heading", "markdown", {}, None),
-    ("Plain text with a # sign", "markdown", {}, None),
-    ("print(1)", "code", {}, None),
-    ("# Solution\nanswer = 42", "code", {"jupyter": {"source_hidden": True}}, "skip"),
-], ids=["title", "section", "subsection", "h4", "text", "code", "solution"])
+@pytest.mark.parametrize(
+    "source, cell_type, metadata, expected",
+    [
+        ("# 03 · Title\n\nIntro", "markdown", {}, "slide"),
+        ("## Quiz", "markdown", {}, "slide"),
+        ("\n### A worked example", "markdown", {}, "subslide"),
+        ("#### A small heading", "markdown", {}, None),
+        ("Plain text with a # sign", "markdown", {}, None),
+        ("print(1)", "code", {}, None),
+        ("# Solution\nanswer = 42", "code", {"jupyter": {"source_hidden": True}}, "skip"),
+    ],
+    ids=["title", "section", "subsection", "h4", "text", "code", "solution"],
+)
 def test_slide_type_follows_the_structure(source, cell_type, metadata, expected):
     assert slide_type({"cell_type": cell_type, "source": source, "metadata": metadata}) == expected
 
@@ -69,20 +73,48 @@ def test_continuing_cells_carry_no_slide_type_because_the_deck_hides_dash():
 
 
 def test_guard_accepts_a_clean_notebook():
-    notebook = {"cells": [code_cell("1 + 1", 1, [{"output_type": "execute_result", "data": {"text/plain": "2"}}]),
-                          code_cell("x = 2", 2)]}
+    notebook = {
+        "cells": [
+            code_cell("1 + 1", 1, [{"output_type": "execute_result", "data": {"text/plain": "2"}}]),
+            code_cell("x = 2", 2),
+        ]
+    }
     assert notebook_problems(notebook) == []
 
 
-@pytest.mark.parametrize("cells, expected", [
-    ([code_cell("1 + 1", None)], "never executed"),
-    ([code_cell("a = 1", 2), code_cell("b = 2", 1)], "not 1..2 in order"),
-    ([code_cell("a = 1", 1), code_cell("b = 2", 3)], "not 1..2 in order"),
-    ([code_cell("1 / 0", 1, [{"output_type": "error", "ename": "ZeroDivisionError", "evalue": "", "traceback": []}])], "error output"),
-    ([code_cell("print(p)", 1, [{"output_type": "stream", "name": "stdout", "text": "saved to /root/course/x.png"}])], "machine path"),
-    ([code_cell("p", 1, [{"output_type": "execute_result", "data": {"text/plain": "'/home/ana/rnn'"}}])], "machine path"),
-    ([code_cell("warn()", 1, [{"output_type": "stream", "name": "stderr", "text": "UserWarning: careful"}])], "stderr"),
-], ids=["unexecuted", "out-of-order", "skipped-count", "error", "path-in-stream", "path-in-result", "warning"])
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        ([code_cell("1 + 1", None)], "never executed"),
+        ([code_cell("a = 1", 2), code_cell("b = 2", 1)], "not 1..2 in order"),
+        ([code_cell("a = 1", 1), code_cell("b = 2", 3)], "not 1..2 in order"),
+        (
+            [
+                code_cell(
+                    "1 / 0", 1, [{"output_type": "error", "ename": "ZeroDivisionError", "evalue": "", "traceback": []}]
+                )
+            ],
+            "error output",
+        ),
+        (
+            [
+                code_cell(
+                    "print(p)", 1, [{"output_type": "stream", "name": "stdout", "text": "saved to /root/course/x.png"}]
+                )
+            ],
+            "machine path",
+        ),
+        (
+            [code_cell("p", 1, [{"output_type": "execute_result", "data": {"text/plain": "'/home/ana/rnn'"}}])],
+            "machine path",
+        ),
+        (
+            [code_cell("warn()", 1, [{"output_type": "stream", "name": "stderr", "text": "UserWarning: careful"}])],
+            "stderr",
+        ),
+    ],
+    ids=["unexecuted", "out-of-order", "skipped-count", "error", "path-in-stream", "path-in-result", "warning"],
+)
 def test_guard_catches_each_problem(cells, expected):
     problems = notebook_problems({"cells": cells})
     assert any(expected in problem for problem in problems), problems

@@ -1,11 +1,25 @@
 """The English→French phrasebook of notebook 08: hand-checked translations, splits, lengths and tokens."""
 
-
 import pytest
 
-from helpers.phrasebook import (ALL_COMBINATIONS, Pair, clause, combinations_in, detokenize_french, english_words,
-                                generate_pairs, length_histogram, make_splits, noun_phrase, predicate, render,
-                                sentence, tokenize_english, unknown_words, unseen_combination)
+from helpers.phrasebook import (
+    ALL_COMBINATIONS,
+    Pair,
+    clause,
+    combinations_in,
+    detokenize_french,
+    english_words,
+    generate_pairs,
+    length_histogram,
+    make_splits,
+    noun_phrase,
+    predicate,
+    render,
+    sentence,
+    tokenize_english,
+    unknown_words,
+    unseen_combination,
+)
 
 
 def n(det, noun, **options):
@@ -19,8 +33,11 @@ CASES = [
     (sentence("i", "see", n("the", "tree")), "i see the tree", "je vois l'arbre"),
     (sentence("i", "see", n("the", "tree", before="big")), "i see the big tree", "je vois le grand arbre"),
     (sentence("he", "like", n("the", "tree", before="old")), "he likes the old tree", "il aime le vieil arbre"),
-    (sentence("she", "know", n("the", "school", before="old")), "she knows the old school",
-     "elle connaît la vieille école"),
+    (
+        sentence("she", "know", n("the", "school", before="old")),
+        "she knows the old school",
+        "elle connaît la vieille école",
+    ),
     (sentence(n("the", "man", before="old"), "sleep"), "the old man sleeps", "le vieil homme dort"),
     (sentence(n("the", "man", plural=True, before="old"), "sleep"), "the old men sleep", "les vieux hommes dorment"),
     (sentence("i", "see", n("the", "owl")), "i see the owl", "je vois le hibou"),  # h aspiré: no elision
@@ -28,8 +45,11 @@ CASES = [
     (sentence("he", "help", n("his", "friend", before="new")), "he helps his new friend", "il aide son nouvel ami"),
     # ce, cet, cette, ces
     (sentence("they", "watch", n("this", "elephant")), "they watch this elephant", "ils regardent cet éléphant"),
-    (sentence("i", "know", n("this", "hospital", before="old")), "i know this old hospital",
-     "je connais ce vieil hôpital"),
+    (
+        sentence("i", "know", n("this", "hospital", before="old")),
+        "i know this old hospital",
+        "je connais ce vieil hôpital",
+    ),
     (sentence("you", "like", n("this", "school")), "you like this school", "vous aimez cette école"),
     (sentence("he", "buy", n("this", "apple", plural=True)), "he buys these apples", "il achète ces pommes"),
     (sentence("she", "watch", n("this", "owl")), "she watches this owl", "elle regarde ce hibou"),
@@ -38,70 +58,137 @@ CASES = [
     (sentence("i", "see", n("a", "dog", plural=True, before="big")), "i see some big dogs", "je vois de grands chiens"),
     # possessives: mon école, and son/sa agree with the noun, not with the owner
     (sentence("i", "go", n("my", "school")), "i go to my school", "je vais à mon école"),
-    (sentence("i", "go", n("my", "school", before="old"), tense="past"), "i went to my old school",
-     "je suis allé à ma vieille école"),
+    (
+        sentence("i", "go", n("my", "school", before="old"), tense="past"),
+        "i went to my old school",
+        "je suis allé à ma vieille école",
+    ),
     (sentence("he", "like", n("her", "car")), "he likes her car", "il aime sa voiture"),
     (sentence("she", "like", n("his", "car")), "she likes his car", "elle aime sa voiture"),
     (sentence("she", "sell", n("her", "horse", plural=True)), "she sells her horses", "elle vend ses chevaux"),
     (sentence("she", "look for", n("her", "church")), "she looks for her church", "elle cherche son église"),
-    (sentence(n("our", "neighbour", plural=True), "know", n("their", "aunt", plural=True)),
-     "our neighbours know their aunts", "nos voisins connaissent leurs tantes"),
-    (sentence(n("your", "sister"), "help", n("our", "teacher")), "your sister helps our teacher",
-     "votre sœur aide notre professeur"),
+    (
+        sentence(n("our", "neighbour", plural=True), "know", n("their", "aunt", plural=True)),
+        "our neighbours know their aunts",
+        "nos voisins connaissent leurs tantes",
+    ),
+    (
+        sentence(n("your", "sister"), "help", n("our", "teacher")),
+        "your sister helps our teacher",
+        "votre sœur aide notre professeur",
+    ),
     # à and de with the article: au, aux, à la, à l', du, des, de l', d'un
     (sentence("he", "go", n("the", "market")), "he goes to the market", "il va au marché"),
     (sentence("she", "talk", n("the", "child", plural=True)), "she talks to the children", "elle parle aux enfants"),
     (sentence("i", "talk", n("the", "friend")), "i talk to the friend", "je parle à l'ami"),
-    (sentence("we", "arrive", n("the", "station"), tense="future"), "we will arrive at the station",
-     "nous arriverons à la gare"),
-    (sentence("they", "go", n("the", "hospital", before="old")), "they go to the old hospital",
-     "ils vont au vieil hôpital"),
+    (
+        sentence("we", "arrive", n("the", "station"), tense="future"),
+        "we will arrive at the station",
+        "nous arriverons à la gare",
+    ),
+    (
+        sentence("they", "go", n("the", "hospital", before="old")),
+        "they go to the old hospital",
+        "ils vont au vieil hôpital",
+    ),
     (sentence("i", "sleep", phrase=("near", n("the", "market"))), "i sleep near the market", "je dors près du marché"),
-    (sentence("they", "run", phrase=("near", n("the", "tree", plural=True))), "they run near the trees",
-     "ils courent près des arbres"),
-    (sentence("he", "work", phrase=("near", n("the", "hospital"))), "he works near the hospital",
-     "il travaille près de l'hôpital"),
-    (sentence("we", "swim", phrase=("near", n("a", "tree")), tense="past"), "we swam near a tree",
-     "nous avons nagé près d'un arbre"),
-    (sentence("she", "dance", phrase=("with", n("my", "friend"))), "she dances with my friend",
-     "elle danse avec mon ami"),
-    (sentence("he", "read", n("a", "newspaper"), phrase=("in", n("the", "garden"))),
-     "he reads a newspaper in the garden", "il lit un journal dans le jardin"),
+    (
+        sentence("they", "run", phrase=("near", n("the", "tree", plural=True))),
+        "they run near the trees",
+        "ils courent près des arbres",
+    ),
+    (
+        sentence("he", "work", phrase=("near", n("the", "hospital"))),
+        "he works near the hospital",
+        "il travaille près de l'hôpital",
+    ),
+    (
+        sentence("we", "swim", phrase=("near", n("a", "tree")), tense="past"),
+        "we swam near a tree",
+        "nous avons nagé près d'un arbre",
+    ),
+    (
+        sentence("she", "dance", phrase=("with", n("my", "friend"))),
+        "she dances with my friend",
+        "elle danse avec mon ami",
+    ),
+    (
+        sentence("he", "read", n("a", "newspaper"), phrase=("in", n("the", "garden"))),
+        "he reads a newspaper in the garden",
+        "il lit un journal dans le jardin",
+    ),
     # a or an, decided by the word that follows
     (sentence("i", "eat", n("a", "apple")), "i eat an apple", "je mange une pomme"),
     (sentence("he", "have", n("a", "dog", before="old")), "he has an old dog", "il a un vieux chien"),
-    (sentence("she", "see", n("a", "elephant", before="big")), "she sees a big elephant", "elle voit un grand éléphant"),
-    (sentence("she", "buy", n("a", "car", after="expensive")), "she buys an expensive car",
-     "elle achète une voiture chère"),
+    (
+        sentence("she", "see", n("a", "elephant", before="big")),
+        "she sees a big elephant",
+        "elle voit un grand éléphant",
+    ),
+    (
+        sentence("she", "buy", n("a", "car", after="expensive")),
+        "she buys an expensive car",
+        "elle achète une voiture chère",
+    ),
     (sentence(n("a", "elephant"), "swim"), "an elephant swims", "un éléphant nage"),
     # adjectives after the noun agree with it
-    (sentence("i", "see", n("the", "ball", before="big", after="red")), "i see the big red ball",
-     "je vois le grand ballon rouge"),
-    (sentence("we", "find", n("the", "flower", plural=True, after="white"), tense="past"), "we found the white flowers",
-     "nous avons trouvé les fleurs blanches"),
+    (
+        sentence("i", "see", n("the", "ball", before="big", after="red")),
+        "i see the big red ball",
+        "je vois le grand ballon rouge",
+    ),
+    (
+        sentence("we", "find", n("the", "flower", plural=True, after="white"), tense="past"),
+        "we found the white flowers",
+        "nous avons trouvé les fleurs blanches",
+    ),
     (sentence(n("the", "woman", after="happy"), "dance"), "the happy woman dances", "la femme heureuse danse"),
     (sentence(n("the", "child", after="happy"), "laugh"), "the happy child laughs", "l'enfant heureux rit"),
     # negation: de/d' for an indefinite object, the definite article and possessives stay
     (sentence("he", "see", n("a", "cat"), negative=True), "he does not see a cat", "il ne voit pas de chat"),
     (sentence("i", "have", n("a", "orange"), negative=True), "i do not have an orange", "je n'ai pas d'orange"),
-    (sentence("they", "buy", n("a", "apple", plural=True), negative=True), "they do not buy any apples",
-     "ils n'achètent pas de pommes"),
-    (sentence("he", "buy", n("a", "cake", plural=True, before="good"), tense="past", negative=True),
-     "he did not buy any good cakes", "il n'a pas acheté de bons gâteaux"),
-    (sentence("i", "eat", n("a", "egg"), tense="past", negative=True), "i did not eat an egg",
-     "je n'ai pas mangé d'œuf"),
-    (sentence("they", "sell", n("a", "horse"), tense="future", negative=True), "they will not sell a horse",
-     "ils ne vendront pas de cheval"),
+    (
+        sentence("they", "buy", n("a", "apple", plural=True), negative=True),
+        "they do not buy any apples",
+        "ils n'achètent pas de pommes",
+    ),
+    (
+        sentence("he", "buy", n("a", "cake", plural=True, before="good"), tense="past", negative=True),
+        "he did not buy any good cakes",
+        "il n'a pas acheté de bons gâteaux",
+    ),
+    (
+        sentence("i", "eat", n("a", "egg"), tense="past", negative=True),
+        "i did not eat an egg",
+        "je n'ai pas mangé d'œuf",
+    ),
+    (
+        sentence("they", "sell", n("a", "horse"), tense="future", negative=True),
+        "they will not sell a horse",
+        "ils ne vendront pas de cheval",
+    ),
     (sentence("i", "see", n("the", "cat"), negative=True), "i do not see the cat", "je ne vois pas le chat"),
-    (sentence("we", "find", n("our", "key", plural=True), tense="past", negative=True), "we did not find our keys",
-     "nous n'avons pas trouvé nos clés"),
+    (
+        sentence("we", "find", n("our", "key", plural=True), tense="past", negative=True),
+        "we did not find our keys",
+        "nous n'avons pas trouvé nos clés",
+    ),
     # n' before a vowel, also before the auxiliary of the passé composé
-    (sentence("he", "see", n("the", "dog"), tense="past", negative=True), "he did not see the dog",
-     "il n'a pas vu le chien"),
-    (sentence("she", "go", n("the", "school"), tense="past", negative=True), "she did not go to the school",
-     "elle n'est pas allée à l'école"),
-    (sentence("we", "go", n("the", "park"), tense="future", negative=True), "we will not go to the park",
-     "nous n'irons pas au parc"),
+    (
+        sentence("he", "see", n("the", "dog"), tense="past", negative=True),
+        "he did not see the dog",
+        "il n'a pas vu le chien",
+    ),
+    (
+        sentence("she", "go", n("the", "school"), tense="past", negative=True),
+        "she did not go to the school",
+        "elle n'est pas allée à l'école",
+    ),
+    (
+        sentence("we", "go", n("the", "park"), tense="future", negative=True),
+        "we will not go to the park",
+        "nous n'irons pas au parc",
+    ),
     # j' before a vowel
     (sentence("i", "like", n("the", "cake", plural=True)), "i like the cakes", "j'aime les gâteaux"),
     (sentence("i", "buy", n("a", "hat")), "i buy a hat", "j'achète un chapeau"),
@@ -111,31 +198,61 @@ CASES = [
     (sentence("i", "arrive", n("the", "airport")), "i arrive at the airport", "j'arrive à l'aéroport"),
     # être verbs: the participle agrees with the subject
     (sentence("she", "go", n("the", "school"), tense="past"), "she went to the school", "elle est allée à l'école"),
-    (sentence("i", "arrive", n("the", "station"), tense="past"), "i arrived at the station",
-     "je suis arrivé à la gare"),
+    (
+        sentence("i", "arrive", n("the", "station"), tense="past"),
+        "i arrived at the station",
+        "je suis arrivé à la gare",
+    ),
     (sentence("we", "come", n("the", "museum"), tense="past"), "we came to the museum", "nous sommes venus au musée"),
     (sentence("you", "go", n("the", "beach"), tense="past"), "you went to the beach", "vous êtes allés à la plage"),
-    (sentence(n("the", "woman", plural=True), "go", n("the", "church"), tense="past"), "the women went to the church",
-     "les femmes sont allées à l'église"),
+    (
+        sentence(n("the", "woman", plural=True), "go", n("the", "church"), tense="past"),
+        "the women went to the church",
+        "les femmes sont allées à l'église",
+    ),
     # irregular futures
-    (sentence("he", "see", n("the", "horse", plural=True), tense="future"), "he will see the horses",
-     "il verra les chevaux"),
-    (sentence("she", "go", n("the", "hospital"), tense="future"), "she will go to the hospital",
-     "elle ira à l'hôpital"),
-    (sentence(n("the", "child"), "have", n("a", "ball"), tense="future"), "the child will have a ball",
-     "l'enfant aura un ballon"),
-    (sentence(n("my", "uncle"), "come", n("the", "garden"), tense="future"), "my uncle will come to the garden",
-     "mon oncle viendra au jardin"),
-    (sentence(n("the", "teacher"), "take", n("the", "newspaper", plural=True), tense="future"),
-     "the teacher will take the newspapers", "le professeur prendra les journaux"),
+    (
+        sentence("he", "see", n("the", "horse", plural=True), tense="future"),
+        "he will see the horses",
+        "il verra les chevaux",
+    ),
+    (
+        sentence("she", "go", n("the", "hospital"), tense="future"),
+        "she will go to the hospital",
+        "elle ira à l'hôpital",
+    ),
+    (
+        sentence(n("the", "child"), "have", n("a", "ball"), tense="future"),
+        "the child will have a ball",
+        "l'enfant aura un ballon",
+    ),
+    (
+        sentence(n("my", "uncle"), "come", n("the", "garden"), tense="future"),
+        "my uncle will come to the garden",
+        "mon oncle viendra au jardin",
+    ),
+    (
+        sentence(n("the", "teacher"), "take", n("the", "newspaper", plural=True), tense="future"),
+        "the teacher will take the newspapers",
+        "le professeur prendra les journaux",
+    ),
     (sentence("she", "buy", n("the", "car"), tense="future"), "she will buy the car", "elle achètera la voiture"),
     # irregular plurals in both languages
-    (sentence(n("the", "man", plural=True), "see", n("the", "mouse", plural=True)), "the men see the mice",
-     "les hommes voient les souris"),
-    (sentence(n("the", "bird", plural=True), "like", n("the", "hat", plural=True)), "the birds like the hats",
-     "les oiseaux aiment les chapeaux"),
-    (sentence(n("the", "owl", plural=True), "sleep", phrase=("near", n("the", "hospital", plural=True))),
-     "the owls sleep near the hospitals", "les hiboux dorment près des hôpitaux"),
+    (
+        sentence(n("the", "man", plural=True), "see", n("the", "mouse", plural=True)),
+        "the men see the mice",
+        "les hommes voient les souris",
+    ),
+    (
+        sentence(n("the", "bird", plural=True), "like", n("the", "hat", plural=True)),
+        "the birds like the hats",
+        "les oiseaux aiment les chapeaux",
+    ),
+    (
+        sentence(n("the", "owl", plural=True), "sleep", phrase=("near", n("the", "hospital", plural=True))),
+        "the owls sleep near the hospitals",
+        "les hiboux dorment près des hôpitaux",
+    ),
     # English third person -s, and French present forms
     (sentence("he", "watch", n("the", "bird", plural=True)), "he watches the birds", "il regarde les oiseaux"),
     (sentence("she", "carry", n("a", "box")), "she carries a box", "elle porte une boîte"),
@@ -149,28 +266,53 @@ CASES = [
     (sentence("she", "sing", tense="past"), "she sang", "elle a chanté"),
     (sentence("i", "sleep", tense="past"), "i slept", "j'ai dormi"),
     # relative clauses: the verb agrees with its noun
-    (sentence(n("the", "man"), "sleep", who=predicate("see", n("the", "dog"))), "the man who sees the dog sleeps",
-     "l'homme qui voit le chien dort"),
-    (sentence(n("the", "cat", plural=True), "run", who=predicate("eat", n("the", "cake"), tense="past")),
-     "the cats that ate the cake run", "les chats qui ont mangé le gâteau courent"),
-    (sentence(n("the", "girl", plural=True), "laugh", who=predicate("go", n("the", "beach"), tense="past")),
-     "the girls who went to the beach laugh", "les filles qui sont allées à la plage rient"),
-    (sentence(n("my", "brother"), "sing", who=predicate("have", n("a", "dog"), negative=True), tense="future"),
-     "my brother who does not have a dog will sing", "mon frère qui n'a pas de chien chantera"),
+    (
+        sentence(n("the", "man"), "sleep", who=predicate("see", n("the", "dog"))),
+        "the man who sees the dog sleeps",
+        "l'homme qui voit le chien dort",
+    ),
+    (
+        sentence(n("the", "cat", plural=True), "run", who=predicate("eat", n("the", "cake"), tense="past")),
+        "the cats that ate the cake run",
+        "les chats qui ont mangé le gâteau courent",
+    ),
+    (
+        sentence(n("the", "girl", plural=True), "laugh", who=predicate("go", n("the", "beach"), tense="past")),
+        "the girls who went to the beach laugh",
+        "les filles qui sont allées à la plage rient",
+    ),
+    (
+        sentence(n("my", "brother"), "sing", who=predicate("have", n("a", "dog"), negative=True), tense="future"),
+        "my brother who does not have a dog will sing",
+        "mon frère qui n'a pas de chien chantera",
+    ),
     # time adverbs
     (sentence("we", "dance", time="today"), "we dance today", "nous dansons aujourd'hui"),
-    (sentence(n("the", "horse"), "eat", n("a", "apple", plural=True), time="every day"),
-     "the horse eats some apples every day", "le cheval mange des pommes tous les jours"),
+    (
+        sentence(n("the", "horse"), "eat", n("a", "apple", plural=True), time="every day"),
+        "the horse eats some apples every day",
+        "le cheval mange des pommes tous les jours",
+    ),
     (sentence("they", "laugh", tense="past", time="last night"), "they laughed last night", "ils ont ri hier soir"),
-    (sentence("you", "work", tense="future", time="next week"), "you will work next week",
-     "vous travaillerez la semaine prochaine"),
+    (
+        sentence("you", "work", tense="future", time="next week"),
+        "you will work next week",
+        "vous travaillerez la semaine prochaine",
+    ),
     # two clauses
-    (render(clause("i", "sing"), clause(n("the", "dog"), "run")), "i sing and the dog runs",
-     "je chante et le chien court"),
-    (render(clause("he", "read", n("the", "book"), tense="past", time="yesterday"),
-            clause("she", "write", n("a", "letter"), tense="future", time="tomorrow")),
-     "he read the book yesterday and she will write a letter tomorrow",
-     "il a lu le livre hier et elle écrira une lettre demain"),
+    (
+        render(clause("i", "sing"), clause(n("the", "dog"), "run")),
+        "i sing and the dog runs",
+        "je chante et le chien court",
+    ),
+    (
+        render(
+            clause("he", "read", n("the", "book"), tense="past", time="yesterday"),
+            clause("she", "write", n("a", "letter"), tense="future", time="tomorrow"),
+        ),
+        "he read the book yesterday and she will write a letter tomorrow",
+        "il a lu le livre hier et elle écrira une lettre demain",
+    ),
 ]
 
 
@@ -274,7 +416,7 @@ def test_negation_is_the_same_in_both_languages(sample):
         negations = [i for i, word in enumerate(french) if word in ("ne", "n'")]
         assert len(negations) == pair.english.count("not"), pair.english_text
         for i in negations:
-            assert "pas" in french[i + 2:i + 3], pair.french_text  # ne, the conjugated verb, pas
+            assert "pas" in french[i + 2 : i + 3], pair.french_text  # ne, the conjugated verb, pas
         assert pair.english.count("and") == pair.french.count("et")
 
 
@@ -287,7 +429,7 @@ def test_english_articles_fit_the_next_word(sample):
             if word == "an":
                 assert following.startswith(tuple("aeiou")), pair.english_text
             if word == "any":
-                assert "not" in english[:english.index(word)], pair.english_text
+                assert "not" in english[: english.index(word)], pair.english_text
 
 
 def test_the_english_vocabulary_is_exactly_the_words_random_sentences_use(sample):
@@ -297,8 +439,16 @@ def test_the_english_vocabulary_is_exactly_the_words_random_sentences_use(sample
 def test_tokenize_english_lowercases_strips_punctuation_and_spells_out_negation():
     assert tokenize_english("I don't like the cat.") == ["i", "do", "not", "like", "the", "cat"]
     assert tokenize_english("She won't go to the market!") == ["she", "will", "not", "go", "to", "the", "market"]
-    assert tokenize_english("“He doesn’t,” we said? They didn't") == ["he", "does", "not", "we", "said", "they",
-                                                                     "did", "not"]
+    assert tokenize_english("“He doesn’t,” we said? They didn't") == [
+        "he",
+        "does",
+        "not",
+        "we",
+        "said",
+        "they",
+        "did",
+        "not",
+    ]
     assert tokenize_english("  ") == []
 
 

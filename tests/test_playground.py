@@ -29,15 +29,23 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
+from lab_browser import (
+    VIEWPORT,
+    ConsoleWatch,
+    ServerProcess,
+    check_control,
+    chromium_browser,
+    require_browser,
+    slug,
+    wait_until_drawn,
+)
 
-from lab_browser import (VIEWPORT, ConsoleWatch, ServerProcess, check_control, chromium_browser,
-                         require_browser, slug, wait_until_drawn)
 from scripts.playground import DEFAULT_PORT, PLAYGROUND, voila_command
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "playground"
 PAGE_TIMEOUT_S = 180  # Voilà starts a kernel and runs the whole page before it answers; CI runs nbval beside it
-DEMO_TIMEOUT_S = 90   # then the browser loads the widget code and draws the demo
+DEMO_TIMEOUT_S = 90  # then the browser loads the widget code and draws the demo
 
 # Every page of the playground and the labels of the controls the browser moves on it (all of them).
 PAGES = {
@@ -99,13 +107,19 @@ class PlaygroundServer(ServerProcess):
 def code_lines(path: Path) -> list[str]:
     """Every non-blank line of the page's code cells: none of them may show in the browser."""
     notebook = nbformat.read(path, as_version=4)
-    return [line.strip() for cell in notebook.cells if cell.cell_type == "code"
-            for line in cell.source.splitlines() if line.strip()]
+    return [
+        line.strip()
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if line.strip()
+    ]
 
 
 def check_page(page, server: PlaygroundServer, name: str, controls: list[str], shots: Path) -> tuple[float, list[str]]:
     """Open one page and check it as a student sees it; returns (seconds until the demo was drawn, problems)."""
-    from playwright.sync_api import Error as PlaywrightError, TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     shots.mkdir(parents=True, exist_ok=True)
     watch = ConsoleWatch(page)
@@ -146,6 +160,7 @@ def check_page(page, server: PlaygroundServer, name: str, controls: list[str], s
 
 # --- guards that need no browser ------------------------------------------------------------------
 
+
 def test_pages_lists_every_page_of_the_playground():
     assert sorted(PAGES) == sorted(path.name for path in PLAYGROUND.glob("*.ipynb"))
 
@@ -162,14 +177,18 @@ def test_page_is_stored_without_outputs_and_ends_with_its_demo(name):
     assert code[0].outputs == [] and code[0].execution_count is None, "Voilà runs the page: store it without outputs"
     assert "setup_notebook(" in code[0].source
     last = ast.parse(code[0].source).body[-1]
-    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), "the demo must be the cell's last expression"
+    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), (
+        "the demo must be the cell's last expression"
+    )
     assert not code[0].source.rstrip().endswith(";"), "a trailing ; would hide the demo"
 
 
 def test_nbval_does_not_collect_the_pages():
     testpaths = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"]
     for path in testpaths:
-        assert not PLAYGROUND.resolve().is_relative_to((ROOT / path).resolve()), f"nbval would run playground/ via {path}"
+        assert not PLAYGROUND.resolve().is_relative_to((ROOT / path).resolve()), (
+            f"nbval would run playground/ via {path}"
+        )
 
 
 def test_make_playground_runs_the_command_the_test_uses():
@@ -178,8 +197,13 @@ def test_make_playground_runs_the_command_the_test_uses():
         pytest.skip("make is not installed")
 
     def recipe(*overrides: str) -> list[str]:  # make -n prints the commands (the install's too, if due) and runs none
-        out = subprocess.run([make, "-n", "--no-print-directory", "playground", *overrides], cwd=ROOT,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [make, "-n", "--no-print-directory", "playground", *overrides],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         lines = [line for line in out.stdout.splitlines() if "scripts/playground.py" in line]
         assert len(lines) == 1, out.stdout
         return shlex.split(lines[0])
@@ -193,6 +217,7 @@ def test_make_playground_runs_the_command_the_test_uses():
 
 
 # --- fixtures: one Voilà server and one Chromium for the whole module ------------------------------
+
 
 @pytest.fixture(scope="module")
 def playground():
@@ -244,6 +269,7 @@ def page(chromium, playground, outside):
 
 # --- the checks ----------------------------------------------------------------------------------
 
+
 def test_the_list_of_pages_links_every_page(playground, page, outside):
     watch = ConsoleWatch(page)
     response = page.goto(f"{playground.url}/", timeout=60_000)
@@ -273,7 +299,7 @@ SABOTAGE = {
     "cell raises": "raise RuntimeError('sabotaged by a test')",
     # every slider move fails in the kernel: nothing changes for the reader, and the kernel says why
     "callback raises": "import helpers.demos.vanishing_gradients\n\ndef _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n\n"
-                       "helpers.demos.vanishing_gradients.gradient_decay = _broken",
+    "helpers.demos.vanishing_gradients.gradient_decay = _broken",
 }
 
 
@@ -292,14 +318,18 @@ def test_a_broken_page_fails_the_check(chromium, tmp_path):
         for how, name in pages.items():
             page = new_page(chromium, server, [])
             try:
-                _, problems = check_page(page, server, name, PAGES["gradient_decay.ipynb"][:1],
-                                         ARTIFACTS / "sabotaged" / slug(how))
+                _, problems = check_page(
+                    page, server, name, PAGES["gradient_decay.ipynb"][:1], ARTIFACTS / "sabotaged" / slug(how)
+                )
             finally:
                 page.context.close()
             found[how] = "\n".join(problems)
     finally:
         server.stop()
-    assert "the page shows an error" in found["cell raises"] and "RuntimeError: sabotaged by a test" in found["cell raises"]
+    assert (
+        "the page shows an error" in found["cell raises"]
+        and "RuntimeError: sabotaged by a test" in found["cell raises"]
+    )
     assert "the readout did not change" in found["callback raises"]
     assert "the kernel reported an error: RuntimeError: sabotaged by a test" in found["callback raises"]
     assert "source code is visible" not in found["cell raises"] + found["callback raises"]

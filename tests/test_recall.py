@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 import torch
-
 from exercise_checks import assert_catches_every_listed_mistake
+
 from helpers import recall
-from helpers.cache import CURVE_EVERY, KEPT_LOSSES, differences
 from helpers.benchmarks import memory_span
+from helpers.cache import CURVE_EVERY, KEPT_LOSSES, differences
 from helpers.recall import GRID, Grid, build_model, grid_cells, load_grid, share_left, train_cell
 
 # A sample of cheap cells, one per architecture, re-trained in full and compared with the cache.
@@ -25,7 +25,7 @@ def grid() -> Grid:
 def test_share_left_is_lambda_to_the_t():
     assert share_left(0.5, 3) == pytest.approx([1, 0.5, 0.25, 0.125])
     assert share_left(1.0, 100)[-1] == 1.0
-    assert share_left(1.2, 50)[-1] == pytest.approx(1.2 ** 50)
+    assert share_left(1.2, 50)[-1] == pytest.approx(1.2**50)
     with pytest.raises(ValueError, match="steps"):
         share_left(0.9, -1)
 
@@ -45,7 +45,7 @@ def test_build_model_checks_kind_and_radius():
 def test_lstm_and_gru_start_with_chrono_gates():
     lstm = build_model("lstm", 0)
     h = GRID.hidden_size
-    forget = lstm.rnn.bias_ih_l0[h:2 * h].detach()
+    forget = lstm.rnn.bias_ih_l0[h : 2 * h].detach()
     assert forget.min() >= 0 and forget.max() <= np.log(GRID.chrono_horizon - 1) + 1e-6
     assert torch.equal(lstm.rnn.bias_ih_l0[:h].detach(), -forget)
 
@@ -130,7 +130,7 @@ def test_the_acceptance_claim_holds_in_the_cache(grid):
 def test_steps_until_is_where_lambda_to_the_t_first_reaches_the_share():
     for eigenvalue, share in [(0.9, 0.5), (0.95, 0.01), (0.5, 0.3)]:
         steps = recall.steps_until(eigenvalue, share)
-        assert eigenvalue ** steps <= share < eigenvalue ** (steps - 1)
+        assert eigenvalue**steps <= share < eigenvalue ** (steps - 1)
     with pytest.raises(ValueError, match="0 < λ < 1"):
         recall.steps_until(1.0, 0.5)
     with pytest.raises(ValueError, match="share"):

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from exercise_checks import assert_catches_every_listed_mistake
 from torch import nn
 
 from helpers import rnn
-from exercise_checks import assert_catches_every_listed_mistake
 
 # (batch, seq, input, hidden), including batch 1, sequence length 1 and hidden size 1
 SHAPES = [(1, 1, 1, 1), (1, 7, 3, 5), (4, 1, 2, 1), (3, 5, 4, 16), (2, 6, 1, 3)]
@@ -89,8 +89,9 @@ def test_cell_agrees_on_numpy_and_torch_and_is_one_forward_step():
     assert isinstance(h_torch, torch.Tensor) and isinstance(h_numpy, np.ndarray) and h_numpy.shape == (3, 6)
     assert np.abs(h_numpy - h_torch.numpy()).max() <= 1e-12
     assert torch.allclose(h_torch, rnn.rnn_forward(x, params, h0)[1], rtol=0, atol=1e-12)
-    by_hand = np.tanh(params["W_xh"].numpy() @ x[0, 0].numpy() + params["W_hh"].numpy() @ h0[0].numpy()
-                      + params["b_h"].numpy())
+    by_hand = np.tanh(
+        params["W_xh"].numpy() @ x[0, 0].numpy() + params["W_hh"].numpy() @ h0[0].numpy() + params["b_h"].numpy()
+    )
     assert np.allclose(h_numpy[0], by_hand, rtol=0, atol=1e-12)
 
 
@@ -125,13 +126,16 @@ def test_to_torch_keeps_the_dtype_and_can_be_sequence_first():
     assert torch.allclose(H.transpose(0, 1), rnn.rnn_forward(x, params)[0], rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("model, complaint", [
-    (nn.RNN(2, 3, num_layers=2, batch_first=True), "num_layers=2"),
-    (nn.RNN(2, 3, bidirectional=True, batch_first=True), "bidirectional=True"),
-    (nn.RNN(2, 3, nonlinearity="relu", batch_first=True), "nonlinearity='relu'"),
-    (nn.RNN(2, 3), "batch_first=False"),
-    (nn.GRU(2, 3, batch_first=True), "expected a torch.nn.RNN, got GRU"),
-])
+@pytest.mark.parametrize(
+    "model, complaint",
+    [
+        (nn.RNN(2, 3, num_layers=2, batch_first=True), "num_layers=2"),
+        (nn.RNN(2, 3, bidirectional=True, batch_first=True), "bidirectional=True"),
+        (nn.RNN(2, 3, nonlinearity="relu", batch_first=True), "nonlinearity='relu'"),
+        (nn.RNN(2, 3), "batch_first=False"),
+        (nn.GRU(2, 3, batch_first=True), "expected a torch.nn.RNN, got GRU"),
+    ],
+)
 def test_from_torch_refuses_models_it_cannot_copy(model, complaint):
     with pytest.raises(ValueError, match=complaint.replace("(", r"\(")):
         rnn.from_torch(model)
@@ -140,14 +144,20 @@ def test_from_torch_refuses_models_it_cannot_copy(model, complaint):
 def test_init_is_seeded_and_uniform_within_one_over_root_hidden():
     params = rnn.init_rnn(3, 25, torch.Generator().manual_seed(0))
     again = rnn.init_rnn(3, 25, torch.Generator().manual_seed(0))
-    assert {name: tuple(value.shape) for name, value in params.items()} == {"W_xh": (25, 3), "W_hh": (25, 25), "b_h": (25,)}
+    assert {name: tuple(value.shape) for name, value in params.items()} == {
+        "W_xh": (25, 3),
+        "W_hh": (25, 25),
+        "b_h": (25,),
+    }
     assert all(torch.equal(params[name], again[name]) for name in params)
     values = torch.cat([value.flatten() for value in params.values()])
     assert values.dtype == torch.float64 and values.abs().max() <= 0.2 and values.abs().max() > 0.19
     assert rnn.init_rnn(2, 2, dtype=torch.float32)["W_hh"].dtype == torch.float32
 
 
-@pytest.mark.parametrize("input_size, hidden, output", [(1, 1, 0), (1, 1, 1), (3, 5, 2), (10, 32, 4), (7, 1, 3), (28, 128, 10)])
+@pytest.mark.parametrize(
+    "input_size, hidden, output", [(1, 1, 0), (1, 1, 1), (3, 5, 2), (10, 32, 4), (7, 1, 3), (28, 128, 10)]
+)
 def test_parameter_counts_equal_torch_numel(input_size, hidden, output):
     torch_count = sum(p.numel() for p in nn.RNN(input_size, hidden).parameters())
     head = sum(p.numel() for p in nn.Linear(hidden, output).parameters()) if output else 0
@@ -158,6 +168,7 @@ def test_parameter_counts_equal_torch_numel(input_size, hidden, output):
 
 
 # --- BPTT -------------------------------------------------------------------------------------
+
 
 def _problem(batch, seq, input_size, hidden, seed=0):
     """numpy float64 params, x, a non-zero h0 and fixed loss weights for loss = 0.5 Σ weights · H²."""
@@ -171,6 +182,7 @@ def _weighted_square_loss(weights):
     def loss_fn(p):
         H, _ = rnn.rnn_forward(p["x"], p, p["h0"])
         return 0.5 * (H**2 * rnn.like(weights, H)).sum()
+
     return loss_fn
 
 
@@ -190,8 +202,10 @@ def test_bptt_matches_autograd_and_finite_differences(shape):
 def test_bptt_through_a_many_to_many_output_layer():
     params, x, h0, _ = _problem(2, 5, 3, 4, seed=2)
     generator = torch.Generator().manual_seed(3)
-    head = {"W_hy": torch.randn(2, 4, generator=generator, dtype=torch.float64).numpy(),
-            "b_y": torch.randn(2, generator=generator, dtype=torch.float64).numpy()}
+    head = {
+        "W_hy": torch.randn(2, 4, generator=generator, dtype=torch.float64).numpy(),
+        "b_y": torch.randn(2, generator=generator, dtype=torch.float64).numpy(),
+    }
     targets = torch.randn(2, 5, 2, generator=generator, dtype=torch.float64).numpy()
 
     def loss_fn(p):
@@ -211,8 +225,13 @@ def test_bptt_through_a_many_to_many_output_layer():
 def test_bptt_without_h0_starts_from_zeros():
     params, x, _, weights = _problem(2, 3, 2, 3)
     H, _ = rnn.rnn_forward(x, params)
-    assert all(np.array_equal(a, b) for a, b in zip(rnn.rnn_backward(x, params, H, None, weights * H).values(),
-                                                   rnn.rnn_backward(x, params, H, np.zeros((2, 3)), weights * H).values()))
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(
+            rnn.rnn_backward(x, params, H, None, weights * H).values(),
+            rnn.rnn_backward(x, params, H, np.zeros((2, 3)), weights * H).values(),
+        )
+    )
 
 
 def _buggy_backward(x, params, H, h0, dH, tanh_slope=True, carry=True):
@@ -233,8 +252,14 @@ def _buggy_backward(x, params, H, h0, dH, tanh_slope=True, carry=True):
 def test_gradient_check_catches_a_wrong_backward_pass(mistake):
     params, x, h0, weights = _problem(2, 4, 3, 5)
     H, _ = rnn.rnn_forward(x, params, h0)
-    assert rnn.gradient_check(_weighted_square_loss(weights), {**params, "h0": h0, "x": x},
-                              rnn.rnn_backward(x, params, H, h0, weights * H)).max_rel_error_finite_diff < 1e-6
+    assert (
+        rnn.gradient_check(
+            _weighted_square_loss(weights),
+            {**params, "h0": h0, "x": x},
+            rnn.rnn_backward(x, params, H, h0, weights * H),
+        ).max_rel_error_finite_diff
+        < 1e-6
+    )
     wrong = _buggy_backward(x, params, H, h0, weights * H, **mistake)
     loss_fn = lambda p: _weighted_square_loss(weights)({**p, "x": x, "h0": h0})
     check = rnn.gradient_check(loss_fn, params, wrong)
@@ -269,11 +294,14 @@ def test_gradient_check_input_errors():
         rnn.gradient_check(loss_fn, {**params, "W_xh": params["W_xh"].astype(np.float32)}, grads)
     with pytest.raises(ValueError, match="no gradient for 'b_h'"):
         rnn.gradient_check(loss_fn, params, {"W_xh": grads["W_xh"], "W_hh": grads["W_hh"]})
-    with pytest.raises(ValueError, match=r"analytic\['b_h'\] must have the shape of params\['b_h'\], \(2,\), got \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"analytic\['b_h'\] must have the shape of params\['b_h'\], \(2,\), got \(3,\)"
+    ):
         rnn.gradient_check(loss_fn, params, {**grads, "b_h": np.zeros(3)})
 
 
 # --- Output layers ----------------------------------------------------------------------------
+
 
 def test_many_to_one_and_many_to_many_equal_a_direct_computation():
     generator = torch.Generator().manual_seed(0)
@@ -293,9 +321,12 @@ def test_many_to_one_and_many_to_many_equal_a_direct_computation():
 
 # --- Clear errors -----------------------------------------------------------------------------
 
+
 def test_forward_errors_name_what_was_expected_and_what_came():
     params = rnn.init_rnn(3, 4)
-    with pytest.raises(ValueError, match=r"x must be 3-D \(batch, seq, input\) = \(batch, seq, 3\), got shape \(5, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"x must be 3-D \(batch, seq, input\) = \(batch, seq, 3\), got shape \(5, 3\)"
+    ):
         rnn.rnn_forward(torch.zeros(5, 3, dtype=torch.float64), params)
     with pytest.raises(ValueError, match=r"3 input features.*\(4, 3\).*expected \(batch, seq, 3\), got \(2, 5, 2\)"):
         rnn.rnn_forward(np.zeros((2, 5, 2)), params)

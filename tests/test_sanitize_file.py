@@ -21,7 +21,7 @@ def test_every_rule_is_parsed():
 
 def test_rules_hide_what_differs_between_runs_and_keep_the_rest():
     assert sanitize("<Line2D at 0x7f3a2b1c>") == "<Line2D at 0xADDRESS>"
-    assert sanitize('File /tmp/ipykernel_4242/1234.py:3') == "File <ipykernel-cell>:3"
+    assert sanitize("File /tmp/ipykernel_4242/1234.py:3") == "File <ipykernel-cell>:3"
     assert sanitize("epoch took 1.23 s") == sanitize("epoch took 0.98 s")
     assert sanitize("loss 0.693147") == sanitize("loss 0.693152") == "loss 0.6931"
     assert sanitize("12 steps, 3 cases") == "12 steps, 3 cases"

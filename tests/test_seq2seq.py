@@ -7,13 +7,36 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import torch
-
-from helpers.seq2seq import (BOS, BOS_ID, EOS, EOS_ID, PAD, SPECIALS, UNK, Batch, ScriptedStep, Seq2Seq,
-                             beam_search, build_vocabs, check_greedy_decode_one, decode_split, encode_pairs,
-                             greedy_decode, greedy_decode_one, greedy_exercise, make_batch,
-                             sequence_log_prob, teacher_forced_accuracy, train_seq2seq, translate, translation_loss, words_of)
-from helpers.training import count_parameters
 from exercise_checks import assert_catches_every_listed_mistake
+
+from helpers.seq2seq import (
+    BOS,
+    BOS_ID,
+    EOS,
+    EOS_ID,
+    PAD,
+    SPECIALS,
+    UNK,
+    Batch,
+    ScriptedStep,
+    Seq2Seq,
+    beam_search,
+    build_vocabs,
+    check_greedy_decode_one,
+    decode_split,
+    encode_pairs,
+    greedy_decode,
+    greedy_decode_one,
+    greedy_exercise,
+    make_batch,
+    sequence_log_prob,
+    teacher_forced_accuracy,
+    train_seq2seq,
+    translate,
+    translation_loss,
+    words_of,
+)
+from helpers.training import count_parameters
 
 
 @dataclass(frozen=True)
@@ -36,23 +59,32 @@ TRAIN, TEST = reversal_pairs(2000, 0), reversal_pairs(200, 1)
 SRC_VOCAB, TGT_VOCAB = build_vocabs(TRAIN)
 
 
-def small_model(kind: str = "gru", attention: bool = True, seed: int = 0, hidden_size: int = 16,
-                embedding_size: int = 8) -> Seq2Seq:
+def small_model(
+    kind: str = "gru", attention: bool = True, seed: int = 0, hidden_size: int = 16, embedding_size: int = 8
+) -> Seq2Seq:
     torch.manual_seed(seed)
-    return Seq2Seq(len(SRC_VOCAB), len(TGT_VOCAB), embedding_size=embedding_size, hidden_size=hidden_size, kind=kind,
-                   attention=attention)
+    return Seq2Seq(
+        len(SRC_VOCAB),
+        len(TGT_VOCAB),
+        embedding_size=embedding_size,
+        hidden_size=hidden_size,
+        kind=kind,
+        attention=attention,
+    )
 
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[Seq2Seq, list[float]]:
     """The attention model trained on the reversal task: (model, losses)."""
     model = small_model(hidden_size=64, embedding_size=32)
-    log = train_seq2seq(model, encode_pairs(TRAIN, SRC_VOCAB, TGT_VOCAB), 300, torch.Generator().manual_seed(0),
-                        lr=5e-3, report=None)
+    log = train_seq2seq(
+        model, encode_pairs(TRAIN, SRC_VOCAB, TGT_VOCAB), 300, torch.Generator().manual_seed(0), lr=5e-3, report=None
+    )
     return model, log.losses
 
 
 # --- Vocabulary and batches ---------------------------------------------------------------------
+
 
 def test_the_vocabularies_put_the_four_specials_first_with_fixed_ids():
     assert SRC_VOCAB.tokens[:4] == TGT_VOCAB.tokens[:4] == [PAD, BOS, EOS, UNK] == list(SPECIALS)
@@ -114,7 +146,7 @@ def test_the_encoders_final_state_is_the_state_after_the_last_real_word(kind):
         h = final[0] if kind == "lstm" else final
         ours = encoded.final[0] if kind == "lstm" else encoded.final
         assert torch.allclose(ours[i], h[0, 0], atol=1e-6)
-        assert torch.allclose(encoded.states[i, :real.shape[1]], outputs[0], atol=1e-6)
+        assert torch.allclose(encoded.states[i, : real.shape[1]], outputs[0], atol=1e-6)
         if kind == "lstm":
             assert torch.allclose(encoded.final[1][i], final[1][0, 0], atol=1e-6)
     assert torch.all(encoded.states[~batch.src_mask] == 0)
@@ -145,7 +177,7 @@ def test_the_output_does_not_depend_on_padding(kind, attention):
         real = batch.tgt_mask[i]
         assert torch.allclose(logits[i][real], single[0], atol=1e-5)
         if attention:
-            assert torch.allclose(weights[i][real][:, :alone.src.shape[1]], single_weights[0], atol=1e-6)
+            assert torch.allclose(weights[i][real][:, : alone.src.shape[1]], single_weights[0], atol=1e-6)
 
 
 def test_attention_weights_give_source_padding_nothing_and_sum_to_one():
@@ -165,6 +197,7 @@ def test_the_loss_leaves_out_padding():
 
 
 # --- Scheduled sampling and training ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("attention", [True, False])
 def test_scheduled_sampling_is_deterministic_given_the_generator_and_differs_from_teacher_forcing(attention):
@@ -187,7 +220,7 @@ def test_no_teacher_forcing_feeds_back_exactly_the_greedy_words(kind, attention)
     logits, _ = model(batch, teacher_forcing=0.0, generator=torch.Generator())
     decoded = greedy_decode(model, batch.src, batch.src_mask, max_len=batch.tgt_in.shape[1])
     for row, words in zip(logits.argmax(dim=2).tolist(), decoded.tokens):
-        assert row[:len(words)] == words
+        assert row[: len(words)] == words
 
 
 def test_training_learns_to_reverse_in_300_updates(trained):
@@ -204,8 +237,16 @@ def test_training_is_deterministic_and_prints_progress_without_timings():
     split, lines = encode_pairs(TRAIN[:300], SRC_VOCAB, TGT_VOCAB), []
     runs = []
     for _ in range(2):
-        log = train_seq2seq(small_model(), split, 12, torch.Generator().manual_seed(3), batch_size=16,
-                            teacher_forcing=lambda step: 1.0 - step / 12, reports=3, report=lines.append)
+        log = train_seq2seq(
+            small_model(),
+            split,
+            12,
+            torch.Generator().manual_seed(3),
+            batch_size=16,
+            teacher_forcing=lambda step: 1.0 - step / 12,
+            reports=3,
+            report=lines.append,
+        )
         runs.append(log.losses)
     assert runs[0] == runs[1]
     assert len(lines) == 6 and lines[:3] == lines[3:]
@@ -214,6 +255,7 @@ def test_training_is_deterministic_and_prints_progress_without_timings():
 
 
 # --- Decoding -----------------------------------------------------------------------------------
+
 
 def forced_output(model: Seq2Seq, word: int) -> Seq2Seq:
     """The model, changed so that it always predicts `word`, whatever it reads."""
@@ -298,7 +340,8 @@ def test_translate_and_decode_split_agree_with_greedy_decoding(trained):
     assert np.allclose(translation.attention.sum(axis=1), 1.0, atol=1e-6)
     split = encode_pairs(TEST[:20], SRC_VOCAB, TGT_VOCAB)
     assert decode_split(model, split, TGT_VOCAB, 12, batch_size=7) == [
-        translate(model, SRC_VOCAB, TGT_VOCAB, pair.english, 12).tokens for pair in TEST[:20]]
+        translate(model, SRC_VOCAB, TGT_VOCAB, pair.english, 12).tokens for pair in TEST[:20]
+    ]
     with pytest.raises(ValueError, match="'s11'"):
         translate(model, SRC_VOCAB, TGT_VOCAB, "s1 s11")
     assert translate(small_model(attention=False), SRC_VOCAB, TGT_VOCAB, ["s1"], 3).attention is None
@@ -312,6 +355,7 @@ def test_count_parameters_counts_every_weight():
 
 
 # --- Exercise -----------------------------------------------------------------------------------
+
 
 def test_the_greedy_exercise_accepts_the_reference_and_names_each_mistake():
     assert_catches_every_listed_mistake(greedy_exercise())

@@ -6,8 +6,20 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.tagging import (AMBIGUOUS, CUES, MAX_LENGTH, POLARITY, Tagger, decode, describe, make_tagging_data,
-                             tag_accuracies, tag_accuracy, tag_sentence, train_tagger)
+from helpers.tagging import (
+    AMBIGUOUS,
+    CUES,
+    MAX_LENGTH,
+    POLARITY,
+    Tagger,
+    decode,
+    describe,
+    make_tagging_data,
+    tag_accuracies,
+    tag_accuracy,
+    tag_sentence,
+    train_tagger,
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +72,7 @@ def test_every_right_decided_token_in_the_data_flips_when_its_cue_is_swapped(dat
         j = next(k for k, w in enumerate(words) if w in CUES)
         word, sense = CUES[words[j]]
         other = next(c for c, (w, s) in CUES.items() if w == word and s != sense)
-        swapped = tag_sentence(words[:j] + [other] + words[j + 1:])
+        swapped = tag_sentence(words[:j] + [other] + words[j + 1 :])
         before = [t for _, t in pairs]
         assert swapped[1] != before[1] and swapped[:1] + swapped[2:] == before[:1] + before[2:]
 
@@ -75,8 +87,10 @@ def test_nothing_left_of_an_ambiguous_word_tells_its_sense(data):
 
 
 def test_a_left_decided_tag_flips_with_an_earlier_not():
-    plain, negated = (tag_sentence(s.split()) for s in ("the bat near the cave was very bad",
-                                                       "the bat near the cave was not very bad"))
+    plain, negated = (
+        tag_sentence(s.split())
+        for s in ("the bat near the cave was very bad", "the bat near the cave was not very bad")
+    )
     assert plain[-1] == "NEG" and negated[-1] == "POS"
 
 
@@ -84,7 +98,7 @@ def test_masks_are_disjoint_and_mark_the_ambiguous_words_the_polar_adjectives_an
     for split in ("train", "val", "test"):
         part = data.split(split)
         kinds = torch.stack([part.mask_right, part.mask_left, part.mask_pad, part.mask_plain]).long()
-        assert torch.all(kinds.sum(dim=0) == 1)                       # every token is exactly one kind
+        assert torch.all(kinds.sum(dim=0) == 1)  # every token is exactly one kind
         assert torch.all(part.mask_right.sum(dim=1) == 1) and torch.all(part.mask_left.sum(dim=1) == 1)
         words = [[data.words[w] for w in row] for row in part.x.tolist()]
         for row, right, left in zip(words, part.mask_right.tolist(), part.mask_left.tolist()):
@@ -106,7 +120,9 @@ def test_decode_shows_a_sentence_without_padding(data):
 def test_the_tagger_scores_every_tag_at_every_position(kind, bidirectional, num_layers):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # dropout with one layer must not make torch warn
-        model = Tagger(39, 18, hidden_size=8, kind=kind, bidirectional=bidirectional, num_layers=num_layers, dropout=0.2)
+        model = Tagger(
+            39, 18, hidden_size=8, kind=kind, bidirectional=bidirectional, num_layers=num_layers, dropout=0.2
+        )
     assert model(torch.zeros(5, 11, dtype=torch.int64)).shape == (5, 11, 18)
     assert model.readout.in_features == 8 * (2 if bidirectional else 1) and model.rnn.num_layers == num_layers
     assert model.rnn.dropout == (0.2 if num_layers == 2 else 0.0)
@@ -133,20 +149,30 @@ def test_tag_accuracy_counts_only_the_masked_tokens():
     assert model.training  # measured in eval mode, then handed back as it came
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: make_tagging_data(10, 0, 10, 0), "1 or more sentences per split"),
-    (lambda: make_tagging_data(10 ** 6, 10, 10, 0), "at most"),
-    (lambda: decode(make_tagging_data(3, 1, 1, 0), 3, "train"), r"index must be in 0\.\.2"),
-    (lambda: make_tagging_data(3, 1, 1, 0).split("dev"), "split must be one of"),
-    (lambda: Tagger(10, 5, kind="transformer"), "kind must be one of"),
-    (lambda: Tagger(10, 5, num_layers=0), "num_layers ≥ 1"),
-    (lambda: Tagger(10, 5)(torch.zeros(2, 3, 4, dtype=torch.int64)), r"\(batch, seq\)"),
-    (lambda: tag_accuracy(Tagger(10, 5), torch.zeros(1, 3, dtype=torch.int64), torch.zeros(1, 3, dtype=torch.int64),
-                          torch.zeros(1, 3, dtype=torch.bool)), "selects no tokens"),
-    (lambda: tag_sentence(["the", "bank", "was", "good"]), "needs one of its cues later"),
-    (lambda: tag_sentence(["the", "bank", "near", "the", "cave"]), "needs one of its cues later"),
-    (lambda: tag_sentence(["the", "spoon"]), "from the vocabulary"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: make_tagging_data(10, 0, 10, 0), "1 or more sentences per split"),
+        (lambda: make_tagging_data(10**6, 10, 10, 0), "at most"),
+        (lambda: decode(make_tagging_data(3, 1, 1, 0), 3, "train"), r"index must be in 0\.\.2"),
+        (lambda: make_tagging_data(3, 1, 1, 0).split("dev"), "split must be one of"),
+        (lambda: Tagger(10, 5, kind="transformer"), "kind must be one of"),
+        (lambda: Tagger(10, 5, num_layers=0), "num_layers ≥ 1"),
+        (lambda: Tagger(10, 5)(torch.zeros(2, 3, 4, dtype=torch.int64)), r"\(batch, seq\)"),
+        (
+            lambda: tag_accuracy(
+                Tagger(10, 5),
+                torch.zeros(1, 3, dtype=torch.int64),
+                torch.zeros(1, 3, dtype=torch.int64),
+                torch.zeros(1, 3, dtype=torch.bool),
+            ),
+            "selects no tokens",
+        ),
+        (lambda: tag_sentence(["the", "bank", "was", "good"]), "needs one of its cues later"),
+        (lambda: tag_sentence(["the", "bank", "near", "the", "cave"]), "needs one of its cues later"),
+        (lambda: tag_sentence(["the", "spoon"]), "from the vocabulary"),
+    ],
+)
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()

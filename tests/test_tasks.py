@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.tasks import (SequenceModel, accuracy, first_symbol_task, input_gradient_norms, recent_sum_task,
-                           set_spectral_radius, train)
+from helpers.tasks import (
+    SequenceModel,
+    accuracy,
+    first_symbol_task,
+    input_gradient_norms,
+    recent_sum_task,
+    set_spectral_radius,
+    train,
+)
 
 
 def test_first_symbol_task_labels_are_the_first_symbols():
@@ -21,12 +28,15 @@ def test_recent_sum_task_target_is_the_scaled_sum_of_the_last_inputs():
     assert torch.allclose(y[:, 0], (x[:, -1, 0] + x[:, -2, 0]) / math.sqrt(2))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: first_symbol_task(0, 5, 4, torch.Generator()), "n ≥ 1"),
-    (lambda: recent_sum_task(4, 2, torch.Generator(), last=3), "last ≤ length"),
-    (lambda: SequenceModel(3, 4, 2, kind="transformer"), "kind must be one of"),
-    (lambda: SequenceModel(3, 4, 2)(torch.zeros(2, 5, 4)), r"\(batch, seq, 3\)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: first_symbol_task(0, 5, 4, torch.Generator()), "n ≥ 1"),
+        (lambda: recent_sum_task(4, 2, torch.Generator(), last=3), "last ≤ length"),
+        (lambda: SequenceModel(3, 4, 2, kind="transformer"), "kind must be one of"),
+        (lambda: SequenceModel(3, 4, 2)(torch.zeros(2, 5, 4)), r"\(batch, seq, 3\)"),
+    ],
+)
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -77,7 +87,9 @@ def test_compare_cells_trains_every_kind_at_every_length_with_the_same_budget():
     result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=20, test_size=100)
     assert set(result.accuracy) == {"rnn", "gru"} and set(result.accuracy["gru"]) == {3, 4}
     assert all(len(result.losses[k][n]) == 20 for k in ("rnn", "gru") for n in (3, 4))
-    assert all(0 <= result.accuracy[k][n] <= 1 and result.seconds_per_epoch[k][n] > 0 for k in ("rnn", "gru") for n in (3, 4))
+    assert all(
+        0 <= result.accuracy[k][n] <= 1 and result.seconds_per_epoch[k][n] > 0 for k in ("rnn", "gru") for n in (3, 4)
+    )
     again = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=20, test_size=100)
     assert again.losses == result.losses, "the same seeds give the same training"
 

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.vocab import Vocabulary
-
 from helpers import text as txt
+from helpers.vocab import Vocabulary
 
 SAMPLE = """# A Play
 

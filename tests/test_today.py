@@ -6,15 +6,26 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_checks import assert_catches_every_listed_mistake
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from exercise_checks import assert_catches_every_listed_mistake
 from helpers import today
-
-from helpers.today import (AttentionDecoder, RecurrentDecoder, TokenCost, depth_gradient_norms, flops_per_token,
-                           glu, growth_ratio, linear_recurrence_loop, linear_recurrence_scan, measure_token_cost,
-                           positions, scan_rounds, state_bytes)
+from helpers.today import (
+    AttentionDecoder,
+    RecurrentDecoder,
+    TokenCost,
+    depth_gradient_norms,
+    flops_per_token,
+    glu,
+    growth_ratio,
+    linear_recurrence_loop,
+    linear_recurrence_scan,
+    measure_token_cost,
+    positions,
+    scan_rounds,
+    state_bytes,
+)
 
 
 def _generate(decoder, tokens):
@@ -75,21 +86,27 @@ def test_attention_by_matmuls_matches_torch_scaled_dot_product_attention():
 
 @torch.no_grad()
 def test_state_bytes_are_constant_for_the_gru_and_exactly_linear_for_attention():
-    gru, attention = RecurrentDecoder(vocab_size=30, hidden_size=24), AttentionDecoder(vocab_size=30, hidden_size=24, heads=3)
+    gru, attention = (
+        RecurrentDecoder(vocab_size=30, hidden_size=24),
+        AttentionDecoder(vocab_size=30, hidden_size=24, heads=3),
+    )
     assert state_bytes(attention.start(2)) == 0 and state_bytes(gru.start(2)) == 2 * 24 * 4
     for n in (1, 5, 40):
         tokens = torch.randint(0, 30, (2, n))
-        assert state_bytes(gru.prefill(tokens)) == 2 * 24 * 4                # batch · dim · 4 bytes (float32)
+        assert state_bytes(gru.prefill(tokens)) == 2 * 24 * 4  # batch · dim · 4 bytes (float32)
         assert state_bytes(attention.prefill(tokens)) == 2 * 2 * n * 24 * 4  # keys and values · batch · n · dim · 4
         _, cache = attention.step(tokens[:, 0], attention.prefill(tokens))
-        assert state_bytes(cache) == 2 * 2 * (n + 1) * 24 * 4               # one more row per token
+        assert state_bytes(cache) == 2 * 2 * (n + 1) * 24 * 4  # one more row per token
     assert state_bytes([torch.zeros(3, dtype=torch.float64), (torch.zeros(2, dtype=torch.int8),)]) == 26
 
 
 @pytest.mark.parametrize("heads", [1, 4])
 def test_flops_per_token_count_the_multiply_adds_torch_counts(heads):
     torch.manual_seed(0)
-    gru, attention = RecurrentDecoder(vocab_size=50, hidden_size=32), AttentionDecoder(vocab_size=50, hidden_size=32, heads=heads)
+    gru, attention = (
+        RecurrentDecoder(vocab_size=50, hidden_size=32),
+        AttentionDecoder(vocab_size=50, hidden_size=32, heads=heads),
+    )
     assert flops_per_token(gru, 0) == flops_per_token(gru, 10_000) == 6 * 32 * 32 + 32 * 50
     assert flops_per_token(attention, 9) == 4 * 32 * 32 + 2 * 10 * 32 + 32 * 50
     assert flops_per_token(attention, 10) - flops_per_token(attention, 9) == 2 * 32
@@ -121,31 +138,43 @@ def test_attention_slows_down_with_the_prefix_and_the_gru_does_not():
     assert attention_growth > 1.5 and gru_growth < attention_growth  # very loose: timings on a busy machine
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: RecurrentDecoder(10, 8).step(torch.tensor([10]), torch.zeros(1, 8)), r"ids in 0 … 9.*from 10 to 10"),
-    (lambda: AttentionDecoder(10, 8).step(torch.tensor([-1, 2]), AttentionDecoder(10, 8).start(2)),
-     r"ids in 0 … 9.*from -1 to 2"),
-    (lambda: RecurrentDecoder(10, 8)(torch.tensor([1, 2])),
-     r"shape \(batch, n\), got a torch.int64 tensor of shape \(2,\)"),
-    (lambda: AttentionDecoder(10, 8).step(torch.tensor([1.0]), AttentionDecoder(10, 8).start()), "torch.float32"),
-    (lambda: RecurrentDecoder(10, 8).step(torch.tensor([1]), torch.zeros(2, 8)), r"state of shape \(1, 8\).*\(2, 8\)"),
-    (lambda: AttentionDecoder(10, 8, heads=2).step(torch.tensor([1]), torch.zeros(1, 8)),
-     r"cache \(keys, values\), each of shape \(1, 2, 'n', 4\), got a torch.float32 tensor"),
-    (lambda: AttentionDecoder(10, 8, heads=3), "heads ≥ 1 that divide hidden_size = 8, got heads = 3"),
-    (lambda: AttentionDecoder(10, 7), "even hidden_size ≥ 2"),
-    (lambda: RecurrentDecoder(0, 8), "vocab_size ≥ 1 and hidden_size ≥ 1, got vocab_size = 0"),
-    (lambda: measure_token_cost(RecurrentDecoder(10, 8), []), "non-empty list of prefix lengths"),
-    (lambda: measure_token_cost(RecurrentDecoder(10, 8), [4, 0]), r"prefix lengths ≥ 1, got \[4, 0\]"),
-    (lambda: measure_token_cost(nn.GRU(3, 3), [4]), "RecurrentDecoder or an AttentionDecoder, got a GRU"),
-    (lambda: flops_per_token(RecurrentDecoder(10, 8), -1), "n ≥ 0"),
-    (lambda: state_bytes({"h": torch.zeros(2)}), "tuple/list of tensors, got a dict"),
-    (lambda: glu(torch.zeros(2, 3), torch.zeros(3, 4), torch.zeros(3, 5)), r"W \(3, 4\) and V \(3, 5\)"),
-    (lambda: glu(torch.zeros(2, 4), torch.zeros(3, 4), torch.zeros(3, 4)), r"x \(2, 4\)"),
-    (lambda: linear_recurrence_scan(torch.zeros(5, 2), torch.zeros(5, 3)), r"same shape.*\(5, 2\).*\(5, 3\)"),
-    (lambda: linear_recurrence_loop(torch.zeros(0), torch.zeros(0)), "T = 0"),
-    (lambda: scan_rounds(0), "T ≥ 1"),
-    (lambda: depth_gradient_norms(0), "depth, width and batch ≥ 1"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: RecurrentDecoder(10, 8).step(torch.tensor([10]), torch.zeros(1, 8)), r"ids in 0 … 9.*from 10 to 10"),
+        (
+            lambda: AttentionDecoder(10, 8).step(torch.tensor([-1, 2]), AttentionDecoder(10, 8).start(2)),
+            r"ids in 0 … 9.*from -1 to 2",
+        ),
+        (
+            lambda: RecurrentDecoder(10, 8)(torch.tensor([1, 2])),
+            r"shape \(batch, n\), got a torch.int64 tensor of shape \(2,\)",
+        ),
+        (lambda: AttentionDecoder(10, 8).step(torch.tensor([1.0]), AttentionDecoder(10, 8).start()), "torch.float32"),
+        (
+            lambda: RecurrentDecoder(10, 8).step(torch.tensor([1]), torch.zeros(2, 8)),
+            r"state of shape \(1, 8\).*\(2, 8\)",
+        ),
+        (
+            lambda: AttentionDecoder(10, 8, heads=2).step(torch.tensor([1]), torch.zeros(1, 8)),
+            r"cache \(keys, values\), each of shape \(1, 2, 'n', 4\), got a torch.float32 tensor",
+        ),
+        (lambda: AttentionDecoder(10, 8, heads=3), "heads ≥ 1 that divide hidden_size = 8, got heads = 3"),
+        (lambda: AttentionDecoder(10, 7), "even hidden_size ≥ 2"),
+        (lambda: RecurrentDecoder(0, 8), "vocab_size ≥ 1 and hidden_size ≥ 1, got vocab_size = 0"),
+        (lambda: measure_token_cost(RecurrentDecoder(10, 8), []), "non-empty list of prefix lengths"),
+        (lambda: measure_token_cost(RecurrentDecoder(10, 8), [4, 0]), r"prefix lengths ≥ 1, got \[4, 0\]"),
+        (lambda: measure_token_cost(nn.GRU(3, 3), [4]), "RecurrentDecoder or an AttentionDecoder, got a GRU"),
+        (lambda: flops_per_token(RecurrentDecoder(10, 8), -1), "n ≥ 0"),
+        (lambda: state_bytes({"h": torch.zeros(2)}), "tuple/list of tensors, got a dict"),
+        (lambda: glu(torch.zeros(2, 3), torch.zeros(3, 4), torch.zeros(3, 5)), r"W \(3, 4\) and V \(3, 5\)"),
+        (lambda: glu(torch.zeros(2, 4), torch.zeros(3, 4), torch.zeros(3, 4)), r"x \(2, 4\)"),
+        (lambda: linear_recurrence_scan(torch.zeros(5, 2), torch.zeros(5, 3)), r"same shape.*\(5, 2\).*\(5, 3\)"),
+        (lambda: linear_recurrence_loop(torch.zeros(0), torch.zeros(0)), "T = 0"),
+        (lambda: scan_rounds(0), "T ≥ 1"),
+        (lambda: depth_gradient_norms(0), "depth, width and batch ≥ 1"),
+    ],
+)
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -154,7 +183,7 @@ def test_bad_input_is_explained(call, message):
 def test_glu_gate_open_passes_xw_and_closed_blocks_it():
     torch.manual_seed(0)
     x, w = torch.rand(5, 3) + 0.1, torch.randn(3, 4)  # positive x, so x V has the sign of V
-    assert torch.allclose(glu(x, w, torch.full((3, 4), 100.0)), x @ w, atol=1e-6)   # σ(large) ≈ 1: open
+    assert torch.allclose(glu(x, w, torch.full((3, 4), 100.0)), x @ w, atol=1e-6)  # σ(large) ≈ 1: open
     assert torch.allclose(glu(x, w, torch.full((3, 4), -100.0)), torch.zeros(5, 4), atol=1e-6)  # σ(−large) ≈ 0
     v = torch.randn(3, 4)
     assert torch.allclose(glu(x, w, v), F.glu(torch.cat([x @ w, x @ v], dim=-1)))  # PyTorch's GLU, split in halves
@@ -165,9 +194,9 @@ def test_residual_connections_carry_the_gradient_down_fifty_layers():
         plain = depth_gradient_norms(50, residual=False, seed=seed)
         residual = depth_gradient_norms(50, residual=True, seed=seed)
         assert plain.shape == residual.shape == (50,)
-        assert plain[0] < 1e-8 < 1 < plain[-1]          # measured ≈ 1e-11 at layer 0, ≈ 16–18 at the top
-        assert residual[0] / plain[0] > 1e8             # measured ≈ 3e13
-        assert residual[0] > residual[-1]               # x + f(x): nothing vanishes on the way down
+        assert plain[0] < 1e-8 < 1 < plain[-1]  # measured ≈ 1e-11 at layer 0, ≈ 16–18 at the top
+        assert residual[0] / plain[0] > 1e8  # measured ≈ 3e13
+        assert residual[0] > residual[-1]  # x + f(x): nothing vanishes on the way down
 
 
 @pytest.mark.parametrize("shape", [(1,), (2, 3), (3, 4), (5, 1), (8, 2), (13, 3), (100, 2, 2), (257, 4)])

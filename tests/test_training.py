@@ -66,10 +66,16 @@ def test_hooks_run_after_every_applied_update_and_the_model_ends_in_eval_mode():
 def test_progress_prints_evenly_spaced_lines_without_timings():
     model, x, y = line_fit()
     lines = []
-    train(model, lambda step: ((model(x) - y) ** 2).mean(), steps=10,
-          hooks=[progress(10, reports=2, unit="nats", note=lambda step: f"note {step}", report=lines.append)])
+    train(
+        model,
+        lambda step: ((model(x) - y) ** 2).mean(),
+        steps=10,
+        hooks=[progress(10, reports=2, unit="nats", note=lambda step: f"note {step}", report=lines.append)],
+    )
     assert [line.split("  training loss")[0] for line in lines] == [
-        "[##########..........]  50%  update    5/10", "[####################] 100%  update   10/10"]
+        "[##########..........]  50%  update    5/10",
+        "[####################] 100%  update   10/10",
+    ]
     assert all(line.endswith(("nats  note 5", "nats  note 10")) for line in lines)
     assert progress_bar(5, 20) == "[#####...............]  25%" and progress_bar(0, 3, width=3) == "[...]   0%"
 
@@ -87,14 +93,17 @@ def test_count_parameters_counts_a_shared_matrix_once():
     assert count_parameters(tied) == 15 and count_parameters(nn.Linear(3, 5)) == 20
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (dict(steps=0), "steps must be a whole number ≥ 1"),
-    (dict(steps=2.5), "steps must be a whole number ≥ 1"),
-    (dict(lr=float("nan")), "lr must be a positive finite number"),
-    (dict(lr=-1.0), "lr must be a positive finite number"),
-    (dict(clip=0.0), "clip must be a positive number or None"),
-    (dict(optimizer="rmsprop"), "optimizer must be one of"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (dict(steps=0), "steps must be a whole number ≥ 1"),
+        (dict(steps=2.5), "steps must be a whole number ≥ 1"),
+        (dict(lr=float("nan")), "lr must be a positive finite number"),
+        (dict(lr=-1.0), "lr must be a positive finite number"),
+        (dict(clip=0.0), "clip must be a positive number or None"),
+        (dict(optimizer="rmsprop"), "optimizer must be one of"),
+    ],
+)
 def test_bad_settings_are_explained(arguments, message):
     model, x, y = line_fit()
     settings = dict(steps=1) | arguments

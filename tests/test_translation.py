@@ -8,9 +8,22 @@ import torch
 
 from helpers import translation
 from helpers.cache import differences
-from helpers.translation import (MAX_WORDS, TOLERANCES, TRANSLATORS, check_subset, course_data, examples, known_pairs,
-                                 load_record, load_translator, new_model, read_sentence, score,
-                                 teacher_forcing_schedule, train_translator)
+from helpers.translation import (
+    MAX_WORDS,
+    TOLERANCES,
+    TRANSLATORS,
+    check_subset,
+    course_data,
+    examples,
+    known_pairs,
+    load_record,
+    load_translator,
+    new_model,
+    read_sentence,
+    score,
+    teacher_forcing_schedule,
+    train_translator,
+)
 
 REPLAYED_STEPS = 15
 
@@ -36,8 +49,10 @@ def test_the_cache_was_made_with_todays_settings_and_pairs(name, data):
 def test_retraining_reproduces_the_cached_losses(name, data):
     _, losses = train_translator(TRANSLATORS[name], data, steps=REPLAYED_STEPS, report=None)
     cached = load_record(name, data)
-    assert differences({"losses": cached["losses"][:REPLAYED_STEPS]}, {"losses": losses},
-                       {"losses": TOLERANCES["losses"]}) == []
+    assert (
+        differences({"losses": cached["losses"][:REPLAYED_STEPS]}, {"losses": losses}, {"losses": TOLERANCES["losses"]})
+        == []
+    )
 
 
 @pytest.mark.parametrize("name", TRANSLATORS)
@@ -50,11 +65,14 @@ def test_the_cached_weights_give_the_recorded_scores(name, data):
 def test_an_altered_cached_score_or_loss_fails_the_check(data):
     scores, _ = score(load_translator("plain", data), data, *check_subset(data))
     recorded = dict(load_record("plain", data)["scores"], exact_match=scores.exact_match + 0.05)
-    assert differences(recorded, asdict(scores), {"exact_match": TOLERANCES["exact_match"]})[0].startswith("exact_match")
+    assert differences(recorded, asdict(scores), {"exact_match": TOLERANCES["exact_match"]})[0].startswith(
+        "exact_match"
+    )
     cached = load_record("plain", data)["losses"][:3]
     altered = [cached[0], cached[1] * 1.01, cached[2]]
     assert differences({"losses": altered}, {"losses": cached}, {"losses": TOLERANCES["losses"]}) == [
-        f"losses[1]: cached {altered[1]:.6g}, re-run {cached[1]:.6g} (tolerance rel 0.002, abs 0)"]
+        f"losses[1]: cached {altered[1]:.6g}, re-run {cached[1]:.6g} (tolerance rel 0.002, abs 0)"
+    ]
 
 
 def test_attention_wins_on_the_longest_sentences_in_the_record(data):
@@ -82,7 +100,11 @@ def test_teacher_forcing_schedules():
     assert teacher_forcing_schedule(TRANSLATORS["plain"]) == 1.0
     schedule = teacher_forcing_schedule(TRANSLATORS["plain_scheduled"])
     last = TRANSLATORS["plain_scheduled"].steps - 1
-    assert schedule(0) == 1.0 and schedule(last) == pytest.approx(0.5) and schedule(last // 2) == pytest.approx(0.75, abs=1e-3)
+    assert (
+        schedule(0) == 1.0
+        and schedule(last) == pytest.approx(0.5)
+        and schedule(last // 2) == pytest.approx(0.75, abs=1e-3)
+    )
 
 
 def test_examples_spread_over_lengths(data):

@@ -17,7 +17,9 @@ def test_a_character_vocabulary_round_trips():
 
 def test_unknown_characters_are_named_and_can_be_replaced():
     vocab = Vocabulary.from_text("abc ")
-    with pytest.raises(ValueError, match=r"character 'z' at position 2 .* \(3 unknown characters in all\).*replace_unknown"):
+    with pytest.raises(
+        ValueError, match=r"character 'z' at position 2 .* \(3 unknown characters in all\).*replace_unknown"
+    ):
         vocab.encode("abzcz—")
     assert vocab.unknown_counts("abzcz—") == {"z": 2, "—": 1}
     assert vocab.replace_unknown("abzcz—") == "ab c  "

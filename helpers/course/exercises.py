@@ -14,10 +14,11 @@ import inspect
 import linecache
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -49,8 +50,10 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         colour = "#009E73" if self.passed else "#D55E00"
-        return (f"<div style='border-left: 4px solid {colour}; padding: 4px 8px; white-space: pre-wrap'>"
-                f"{html.escape(self.message)}</div>")
+        return (
+            f"<div style='border-left: 4px solid {colour}; padding: 4px 8px; white-space: pre-wrap'>"
+            f"{html.escape(self.message)}</div>"
+        )
 
 
 def describe(value: Any) -> str:
@@ -96,7 +99,9 @@ def _as_array(value: Any) -> np.ndarray | None:
 
 
 def _kind(dtype: np.dtype) -> str:
-    return {"b": "boolean", "i": "integer", "u": "integer", "f": "floating-point", "c": "complex"}.get(dtype.kind, str(dtype))
+    return {"b": "boolean", "i": "integer", "u": "integer", "f": "floating-point", "c": "complex"}.get(
+        dtype.kind, str(dtype)
+    )
 
 
 def compare(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5, check_dtype: bool = True) -> str | None:
@@ -133,8 +138,10 @@ def _compare_numbers(got: Any, expected: Any, atol: float, rtol: float, check_dt
         return f"it returned {describe(got)}, but a torch tensor of shape {tuple(expected.shape)} was expected."
     if isinstance(expected, np.ndarray) and not isinstance(got, np.ndarray):
         if isinstance(got, (list, tuple)):
-            return (f"it returned a Python {type(got).__name__}, but a numpy array of shape {expected.shape} was "
-                    f"expected. Wrap the result with np.array(...), or use numpy operations throughout.")
+            return (
+                f"it returned a Python {type(got).__name__}, but a numpy array of shape {expected.shape} was "
+                f"expected. Wrap the result with np.array(...), or use numpy operations throughout."
+            )
         if isinstance(got, torch.Tensor):
             return "it returned a torch tensor, but a numpy array was expected. Convert with .numpy()."
         if _as_array(got) is None or expected.ndim > 0:
@@ -153,20 +160,32 @@ def _compare_numbers(got: Any, expected: Any, atol: float, rtol: float, check_dt
         if value is None:
             return f"it returned {describe(got)}, but {describe(expected)} was expected."
         if value.shape != want.shape:
-            hint = " It looks transposed: check the order of your matrix product." if value.shape == want.shape[::-1] and value.ndim > 1 else ""
+            hint = (
+                " It looks transposed: check the order of your matrix product."
+                if value.shape == want.shape[::-1] and value.ndim > 1
+                else ""
+            )
             return f"the result has shape {tuple(value.shape)}, but shape {tuple(want.shape)} was expected.{hint}"
     if want.dtype.kind in "fc" and value.dtype.kind in "fc":
         nans = np.isnan(value)
         if nans.any() and not np.isnan(want).any():
-            where = f" at index {tuple(int(i) for i in np.argwhere(nans)[0])} ({int(nans.sum())} in all)" if value.ndim else ""
-            return (f"the result contains NaN{where}. NaN comes from 0/0, log of a negative number, "
-                    f"or inf − inf: look for a division or a log.")
+            where = (
+                f" at index {tuple(int(i) for i in np.argwhere(nans)[0])} ({int(nans.sum())} in all)"
+                if value.ndim
+                else ""
+            )
+            return (
+                f"the result contains NaN{where}. NaN comes from 0/0, log of a negative number, "
+                f"or inf − inf: look for a division or a log."
+            )
         if np.isinf(value).any() and not np.isinf(want).any():
             return "the result contains inf: something overflowed, often exp() of a large number."
     if check_dtype and not scalar_expected:
         if _kind(value.dtype) != _kind(want.dtype):
-            return (f"the result has {_kind(value.dtype)} dtype {value.dtype}, but dtype {want.dtype} was expected. "
-                    f"(Integer inputs give integer results: use floats such as 1.0.)")
+            return (
+                f"the result has {_kind(value.dtype)} dtype {value.dtype}, but dtype {want.dtype} was expected. "
+                f"(Integer inputs give integer results: use floats such as 1.0.)"
+            )
         if value.dtype != want.dtype:
             return f"the result has dtype {value.dtype}, but dtype {want.dtype} was expected."
     elif scalar_expected and isinstance(expected, (bool, np.bool_)) != (value.dtype.kind == "b"):
@@ -194,8 +213,10 @@ def _compare_floats(value: np.ndarray, want: np.ndarray, atol: float, rtol: floa
         return f"the result has the wrong sign: got {got_text}{where}, expected {want_text}. Check a minus sign."
     scale = max(float(np.abs(want).max()), 1e-12)
     if float(error.max()) <= 1e-2 * scale:
-        return (f"the result is close but not within tolerance: got {got_text}{where}, expected {want_text} "
-                f"(off by {float(error.max()):.2g}). Look for rounding, a missing small term, or float32.")
+        return (
+            f"the result is close but not within tolerance: got {got_text}{where}, expected {want_text} "
+            f"(off by {float(error.max()):.2g}). Look for rounding, a missing small term, or float32."
+        )
     return f"got {got_text}{where}, but {want_text} was expected."
 
 
@@ -209,8 +230,11 @@ def _call_text(name: str, signature: inspect.Signature | None, case: Case) -> st
 def _is_library(filename: str) -> bool:
     """Whether a frame belongs to Python, an installed package or these helpers, not the student."""
     helpers_dir = str(Path(__file__).resolve().parents[1])  # the whole helpers package
-    return ("site-packages" in filename or filename.startswith((sys.prefix, sys.base_prefix, helpers_dir))
-            or filename.startswith("<frozen"))
+    return (
+        "site-packages" in filename
+        or filename.startswith((sys.prefix, sys.base_prefix, helpers_dir))
+        or filename.startswith("<frozen")
+    )
 
 
 def _student_frame(error: BaseException) -> str:
@@ -239,8 +263,16 @@ def _safe_signature(function: Callable) -> inspect.Signature | None:
 class Exercise:
     """An auto-checked exercise: call it with the student's function to get a CheckResult."""
 
-    def __init__(self, name: str, reference: Callable, cases: list[Case], atol: float = 1e-6, rtol: float = 1e-5,
-                 check_dtype: bool = True, mistakes: dict[str, Callable] | None = None):
+    def __init__(
+        self,
+        name: str,
+        reference: Callable,
+        cases: list[Case],
+        atol: float = 1e-6,
+        rtol: float = 1e-5,
+        check_dtype: bool = True,
+        mistakes: dict[str, Callable] | None = None,
+    ):
         if not cases:
             raise ValueError(f"exercise {name!r} needs at least one case")
         self.name = name
@@ -253,10 +285,15 @@ class Exercise:
     def __call__(self, student: Any) -> CheckResult:
         """Run every case on the student's function and report the first problem, or success."""
         if student is None:
-            return CheckResult(False, f"{FAIL} Nothing to check: you passed None. Pass your function, e.g. check({self.name}).")
+            return CheckResult(
+                False, f"{FAIL} Nothing to check: you passed None. Pass your function, e.g. check({self.name})."
+            )
         if not callable(student):
-            return CheckResult(False, f"{FAIL} Expected a function to check, but got {describe(student)}. "
-                                      f"Pass the function itself, without calling it: check({self.name}), not check({self.name}(...)).")
+            return CheckResult(
+                False,
+                f"{FAIL} Expected a function to check, but got {describe(student)}. "
+                f"Pass the function itself, without calling it: check({self.name}), not check({self.name}(...)).",
+            )
         problem = self._signature_problem(student)
         if problem:
             return CheckResult(False, f"{FAIL} {problem}")
@@ -276,8 +313,10 @@ class Exercise:
             student_signature.bind(*case.args, **case.kwargs)
         except TypeError:
             wanted = ", ".join(self.signature.parameters) if self.signature else f"{len(case.args)} arguments"
-            return (f"your function takes ({', '.join(student_signature.parameters)}), but the exercise calls it "
-                    f"as {self.name}({wanted}).")
+            return (
+                f"your function takes ({', '.join(student_signature.parameters)}), but the exercise calls it "
+                f"as {self.name}({wanted})."
+            )
         return None
 
     def _check_case(self, student: Callable, case: Case) -> str | None:
@@ -321,4 +360,3 @@ def _matches(got: Any, function: Callable, args: tuple, kwargs: dict) -> bool:
         return compare(got, candidate, check_dtype=False) is None
     except Exception:
         return False
-

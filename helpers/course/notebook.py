@@ -80,12 +80,16 @@ def installed_version(package: str) -> str | None:
         return None
 
 
-def environment_report(packages: tuple[str, ...] = ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab")) -> list[dict[str, str]]:
+def environment_report(
+    packages: tuple[str, ...] = ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab"),
+) -> list[dict[str, str]]:
     """One row per package: the pinned version, the installed one, and whether they agree."""
     pins = pinned_versions() if REQUIREMENTS.exists() else {}
     rows = [{"package": "python", "wanted": "3.11", "installed": ".".join(platform.python_version_tuple()[:2])}]
     for name in packages:
-        rows.append({"package": name, "wanted": pins.get(name, "any"), "installed": installed_version(name) or "missing"})
+        rows.append(
+            {"package": name, "wanted": pins.get(name, "any"), "installed": installed_version(name) or "missing"}
+        )
     for row in rows:
         row["ok"] = "yes" if row["wanted"] in ("any", row["installed"]) else "NO"
     return rows
@@ -96,4 +100,3 @@ def format_report(rows: list[dict[str, str]]) -> str:
     lines = [f"{'package':<12} {'wanted':<8} {'installed':<10} ok"]
     lines += [f"{r['package']:<12} {r['wanted']:<8} {r['installed']:<10} {r['ok']}" for r in rows]
     return "\n".join(lines)
-

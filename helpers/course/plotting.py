@@ -8,8 +8,8 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib import cycler
 from matplotlib.axes import Axes
-from matplotlib.contour import ContourSet
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -61,7 +61,9 @@ def label(ax: Axes, title: str, xlabel: str, ylabel: str, legend: bool = False) 
     return ax
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (6.4, 3.6), dpi: int = 90) -> tuple[Figure, np.ndarray]:
+def new_figure(
+    ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (6.4, 3.6), dpi: int = 90
+) -> tuple[Figure, np.ndarray]:
     """A figure outside pyplot (never auto-shown, never leaked) and its axes as an array."""
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
@@ -76,7 +78,9 @@ def rgba_png(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def decision_grid(xlim: tuple[float, float], ylim: tuple[float, float], steps: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def decision_grid(
+    xlim: tuple[float, float], ylim: tuple[float, float], steps: int = 200
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A grid over a 2-D box: xx, yy (steps × steps) and the points as a (steps², 2) array."""
     xs = np.linspace(*xlim, steps)
     ys = np.linspace(*ylim, steps)
@@ -84,13 +88,23 @@ def decision_grid(xlim: tuple[float, float], ylim: tuple[float, float], steps: i
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def plot_decision_boundary(ax: Axes, xx: np.ndarray, yy: np.ndarray, prob: np.ndarray, points: np.ndarray, labels: np.ndarray) -> ContourSet:
+def plot_decision_boundary(
+    ax: Axes, xx: np.ndarray, yy: np.ndarray, prob: np.ndarray, points: np.ndarray, labels: np.ndarray
+) -> ContourSet:
     """Shade P(class 1) over a grid, draw the 0.5 contour, and mark the labelled points."""
     shading = ax.contourf(xx, yy, prob.reshape(xx.shape), levels=np.linspace(0, 1, 11), cmap="cividis", alpha=0.8)
     ax.contour(xx, yy, prob.reshape(xx.shape), levels=[0.5], colors=PALETTE["black"], linewidths=1.5)
     for value, marker, colour in ((0, "o", PALETTE["sky"]), (1, "s", PALETTE["orange"])):
         mask = labels == value
-        ax.scatter(points[mask, 0], points[mask, 1], marker=marker, s=90, c=colour,
-                   edgecolors=PALETTE["black"], label=f"class {value}", zorder=3)
+        ax.scatter(
+            points[mask, 0],
+            points[mask, 1],
+            marker=marker,
+            s=90,
+            c=colour,
+            edgecolors=PALETTE["black"],
+            label=f"class {value}",
+            zorder=3,
+        )
     ax.set_aspect("equal")
     return shading

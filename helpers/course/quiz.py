@@ -30,7 +30,9 @@ class Question:
             raise ValueError(f"answer must be an option index 0..{len(self.options) - 1}, got {self.answer}")
         for index in self.hints:
             if index == self.answer or not 0 <= index < len(self.options):
-                raise ValueError(f"hints are for wrong options 0..{len(self.options) - 1} other than {self.answer}, got {index}")
+                raise ValueError(
+                    f"hints are for wrong options 0..{len(self.options) - 1} other than {self.answer}, got {index}"
+                )
 
 
 def feedback(question: Question, choice: int) -> tuple[bool, str]:
@@ -51,16 +53,21 @@ class Quiz:
             raise ValueError("a quiz needs at least one question")
         self.title = title
         self.questions = list(questions)
-        self.choices = [widgets.RadioButtons(options=list(q.options), value=None, layout=widgets.Layout(width="auto"))
-                        for q in self.questions]
+        self.choices = [
+            widgets.RadioButtons(options=list(q.options), value=None, layout=widgets.Layout(width="auto"))
+            for q in self.questions
+        ]
         self.feedback = [widgets.HTML() for _ in self.questions]
         self.score = widgets.HTML()
         for number, group in enumerate(self.choices):
             group.observe(lambda change, n=number: self.choose(n, change["owner"].index), names="value")
         parts = [widgets.HTML(f"<h3>{html.escape(title)}</h3>")]
         for number, question in enumerate(self.questions):
-            parts += [widgets.HTML(f"<b>{number + 1}. {html.escape(question.prompt)}</b>"),
-                      self.choices[number], self.feedback[number]]
+            parts += [
+                widgets.HTML(f"<b>{number + 1}. {html.escape(question.prompt)}</b>"),
+                self.choices[number],
+                self.feedback[number],
+            ]
         self.widget = widgets.VBox([*parts, self.score])
         self.widget.add_class("course-quiz")  # lets the browser tests find every quiz on the page
         self._update_score()

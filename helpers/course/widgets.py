@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,7 +26,9 @@ class LiveFigure:
     with `animate` are redrawn on each update (blitting), which keeps a slider move to a few ms.
     """
 
-    def __init__(self, ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (6.4, 3.4), dpi: int = WIDGET_DPI):
+    def __init__(
+        self, ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (6.4, 3.4), dpi: int = WIDGET_DPI
+    ):
         self.fig, self.axes = new_figure(ncols, nrows, figsize, dpi=dpi)
         width = round(figsize[0] * dpi)  # show the image at its own size: stretching blurs it
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%"))
@@ -64,33 +66,63 @@ class LiveFigure:
         self.image.value = rgba_png(np.asarray(canvas.buffer_rgba()))
 
 
-def slider(description: str, value: float, low: float, high: float, step: float, readout_format: str = ".2f") -> widgets.FloatSlider:
+def slider(
+    description: str, value: float, low: float, high: float, step: float, readout_format: str = ".2f"
+) -> widgets.FloatSlider:
     """A float slider in the course's look that updates the demo while it is dragged."""
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                               readout_format=readout_format, continuous_update=True,
-                               style={"description_width": "initial"},
-                               layout=widgets.Layout(width="300px"))
+    return widgets.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="300px"),
+    )
 
 
-def int_slider(description: str, value: int, low: int, high: int, step: int = 1, width: str = "320px") -> widgets.IntSlider:
+def int_slider(
+    description: str, value: int, low: int, high: int, step: int = 1, width: str = "320px"
+) -> widgets.IntSlider:
     """A whole-number slider in the course's look that updates the demo while it is dragged."""
-    return widgets.IntSlider(value=value, min=low, max=high, step=step, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width=width))
+    return widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=width),
+    )
 
 
 def choice_slider(description: str, options: list, value: object, width: str = "320px") -> widgets.SelectionSlider:
     """A slider over a fixed list of values (lengths a grid was trained at, say) in the course's look."""
-    return widgets.SelectionSlider(options=options, value=value, description=description, continuous_update=True,
-                                   style={"description_width": "initial"}, layout=widgets.Layout(width=width))
+    return widgets.SelectionSlider(
+        options=options,
+        value=value,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=width),
+    )
 
 
 class Demo:
     """An interactive demo: named controls driving `render`, plus a readable static fallback."""
 
-    def __init__(self, title: str, controls: dict[str, widgets.ValueWidget],
-                 render: Callable[..., str], figure: LiveFigure | None = None, columns: int = 2,
-                 budget_ms: float = 15.0):
+    def __init__(
+        self,
+        title: str,
+        controls: dict[str, widgets.ValueWidget],
+        render: Callable[..., str],
+        figure: LiveFigure | None = None,
+        columns: int = 2,
+        budget_ms: float = 15.0,
+    ):
         self.title = title
         self.budget_ms = budget_ms  # kernel time allowed per update; `make bench` checks it
         self.controls = controls
@@ -101,7 +133,7 @@ class Demo:
         for control in controls.values():
             control.observe(self._on_change, names="value")
         control_list = list(controls.values())
-        rows = [widgets.HBox(control_list[i:i + columns]) for i in range(0, len(control_list), columns)]
+        rows = [widgets.HBox(control_list[i : i + columns]) for i in range(0, len(control_list), columns)]
         parts = [widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, self.readout]
         if figure is not None:
             parts.append(figure.image)
@@ -127,7 +159,9 @@ class Demo:
     def _repr_mimebundle_(self, **kwargs) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         settings = ", ".join(f"{name}={_short(value)}" for name, value in self.values.items())
-        bundle["text/plain"] = f"{self.title} [interactive: run the notebook to use the controls]\n{settings}\n{self.text}"
+        bundle["text/plain"] = (
+            f"{self.title} [interactive: run the notebook to use the controls]\n{settings}\n{self.text}"
+        )
         if self.figure is not None:
             bundle["image/png"] = base64.b64encode(self.figure.image.value).decode("ascii")
         return bundle
@@ -141,7 +175,7 @@ def sweep_values(control: widgets.ValueWidget) -> list[object]:
     """Values that exercise a control end to end: its extremes and middle, or every option."""
     if isinstance(control, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider)):
         if isinstance(control, widgets.FloatLogSlider):
-            low, high = control.base ** control.min, control.base ** control.max
+            low, high = control.base**control.min, control.base**control.max
             middle = control.base ** ((control.min + control.max) / 2)
         else:
             low, high = control.min, control.max

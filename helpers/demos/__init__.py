@@ -8,7 +8,7 @@ than importing them, so that showing notebook 01's neuron never loads seq2seq or
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 # notebook file stem -> (module in helpers/demos/, the demo functions it defines for that notebook)
 DEMOS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -11,7 +11,9 @@ from helpers.course.widgets import Demo, LiveFigure, int_slider
 from helpers.tagging import Tagger, TaggingData, make_tagging_data
 
 
-def tagging_demo(one_way: Tagger | None = None, both_ways: Tagger | None = None, data: TaggingData | None = None) -> Demo:
+def tagging_demo(
+    one_way: Tagger | None = None, both_ways: Tagger | None = None, data: TaggingData | None = None
+) -> Demo:
     """Notebook 07: step through test sentences; see which tokens a one-way and a two-way tagger get right.
 
     Without trained taggers (tests, benchmark) it uses untrained ones, so only the shapes are meaningful.
@@ -47,8 +49,10 @@ def tagging_demo(one_way: Tagger | None = None, both_ways: Tagger | None = None,
         words = [data.words[w] for w in test.x[sentence][real].tolist()]
         notes = []
         for t in torch.nonzero(test.mask_right[sentence] | test.mask_left[sentence]).flatten().tolist():
-            marks = [f"{name} {data.tags[int(g[sentence, t])]} {'✔' if g[sentence, t] == test.y[sentence, t] else '✘'}"
-                     for name, g in zip(("→", "↔"), guesses)]
+            marks = [
+                f"{name} {data.tags[int(g[sentence, t])]} {'✔' if g[sentence, t] == test.y[sentence, t] else '✘'}"
+                for name, g in zip(("→", "↔"), guesses)
+            ]
             notes.append(f"{data.words[int(test.x[sentence, t])]}: " + ", ".join(marks))
         return f"{' '.join(words)}\n" + "; ".join(notes)
 

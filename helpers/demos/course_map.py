@@ -15,8 +15,9 @@ def lookback_demo() -> Demo:
     top, bottom = figure.axes
     far = MAX_GAP + len(PREFIX) + len(SUFFIX) - 1  # words before the blank at the largest gap
     top.plot([1, 2], [0, 0], "s", color=PALETTE["orange"], markersize=7, label="words a trigram sees")
-    top.plot([0, 0], [0, 1], "o", color=PALETTE["black"], markerfacecolor="white", markersize=8,
-             label=f"the blank {BLANK}")
+    top.plot(
+        [0, 0], [0, 1], "o", color=PALETTE["black"], markerfacecolor="white", markersize=8, label=f"the blank {BLANK}"
+    )
     (read,) = top.plot([], [], "s", color=PALETTE["blue"], markersize=4, label="words an RNN has read")
     (france,) = top.plot([], [], "*", color=PALETTE["vermillion"], markersize=15, label="'france'")
     (guide_top,) = top.plot([], [], ":", color=PALETTE["vermillion"], linewidth=1.5)
@@ -25,8 +26,13 @@ def lookback_demo() -> Demo:
     top.legend(loc="lower left", ncols=2, fontsize=8)
     label(top, "Which words can each model use to fill the blank?", "", "model")
     steps = np.arange(far + 1)
-    bottom.plot(steps, 0.9**steps, color=PALETTE["sky"], linestyle="--",
-                label="preview: shrinks by 10 % per step (notebook 04 measures it)")
+    bottom.plot(
+        steps,
+        0.9**steps,
+        color=PALETTE["sky"],
+        linestyle="--",
+        label="preview: shrinks by 10 % per step (notebook 04 measures it)",
+    )
     (guide_bottom,) = bottom.plot([], [], ":", color=PALETTE["vermillion"], linewidth=1.5)
     (signal,) = bottom.plot([], [], "*", color=PALETTE["vermillion"], markersize=15)
     bottom.set(xlim=(far + 1, -1), ylim=(0, 1.1))

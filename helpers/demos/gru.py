@@ -20,8 +20,11 @@ def comparison_demo(comparison: Comparison | None = None) -> Demo:
     colours = {"rnn": PALETTE["vermillion"], "lstm": PALETTE["blue"], "gru": PALETTE["green"]}
     figure = LiveFigure(ncols=2, figsize=(9.0, 3.3))
     left, right = figure.axes
-    bars = left.bar([names[k] for k in comparison.kinds], np.zeros(len(comparison.kinds)),
-                    color=[colours[k] for k in comparison.kinds])
+    bars = left.bar(
+        [names[k] for k in comparison.kinds],
+        np.zeros(len(comparison.kinds)),
+        color=[colours[k] for k in comparison.kinds],
+    )
     left.axhline(1 / 8, color=PALETTE["black"], linestyle=":")
     left.set(ylim=(0, 1.05))
     label(left, "Test accuracy at this distance (dotted: chance)", "", "accuracy")
@@ -41,5 +44,7 @@ def comparison_demo(comparison: Comparison | None = None) -> Demo:
         scores = ", ".join(f"{names[k]} {comparison.accuracy[k][length]:.0%}" for k in comparison.kinds)
         return f"L = {length} (the answer is {length - 1} steps back): {scores}"
 
-    controls = {"length": choice_slider("sequence length L", list(comparison.lengths), comparison.lengths[-1], width="350px")}
+    controls = {
+        "length": choice_slider("sequence length L", list(comparison.lengths), comparison.lengths[-1], width="350px")
+    }
     return Demo("RNN vs LSTM vs GRU: how far back can each remember?", controls, render, figure)

@@ -29,8 +29,10 @@ def gate_demo() -> Demo:
         fact.set_data(t, trace.fact)
         cell.set_data(t, trace.cell)
         exposed.set_data(t, trace.exposed)
-        return (f"f = {forget:.2f}, i = {input_gate:.2f}, o = {output:.2f}: after {steps} steps the fact keeps "
-                f"f^{steps} = {trace.fact[-1]:.3g} of its size; cell c = {trace.cell[-1]:.3f}, exposed h = {trace.exposed[-1]:.3f}")
+        return (
+            f"f = {forget:.2f}, i = {input_gate:.2f}, o = {output:.2f}: after {steps} steps the fact keeps "
+            f"f^{steps} = {trace.fact[-1]:.3g} of its size; cell c = {trace.cell[-1]:.3f}, exposed h = {trace.exposed[-1]:.3f}"
+        )
 
     controls = {
         "forget": slider("forget gate f", 0.95, 0.0, 1.0, 0.01),

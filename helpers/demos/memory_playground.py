@@ -32,14 +32,24 @@ def memory_playground_demo(grid: Grid | None = None) -> Demo:
     left.legend(loc="lower left", fontsize=8)
     label(left, "Analytic: what is left of the signal", "steps since the signal t", "share left (log scale)")
     for kind in ("lstm", "gru"):
-        right.plot(lengths, means[kind], "o-" if kind == "lstm" else "s--", color=colours[kind], label=f"{names[kind]} (trained)")
+        right.plot(
+            lengths,
+            means[kind],
+            "o-" if kind == "lstm" else "s--",
+            color=colours[kind],
+            label=f"{names[kind]} (trained)",
+        )
     (rnn_line,) = right.plot([], [], "^-.", color=colours["rnn"], label="vanilla RNN (trained)")
     right.axhline(chance, color=PALETTE["black"], linestyle=":", linewidth=1, label="chance")
     (now_right,) = right.plot([], [], ":", color=PALETTE["black"], linewidth=1.2)
     right.set(xscale="log", xlim=(lengths[0] * 0.8, longest * 1.25), ylim=(0, 1.05))
     right.legend(loc="center left", fontsize=8)
-    label(right, f"Measured: recall after training ({len(grid.settings.seeds)} seeds)", "sequence length T",
-          "test accuracy (mean)")
+    label(
+        right,
+        f"Measured: recall after training ({len(grid.settings.seeds)} seeds)",
+        "sequence length T",
+        "test accuracy (mean)",
+    )
     figure.animate(rnn_curve, lstm_curve, now_left, at_t, rnn_line, now_right)
 
     def render(length: int, eigenvalue: float, forget: float) -> str:
@@ -54,11 +64,13 @@ def memory_playground_demo(grid: Grid | None = None) -> Demo:
         row = list(lengths).index(length)
         measured = {"rnn": rnn_means[radius][row], **{kind: means[kind][row] for kind in means}}
         top_f = np.mean([run.forget[-1] for run in grid.runs_of("lstm", length)])
-        return (f"T = {length}: analytic λ^T = {eigenvalue:.2f}^{length} = {lam[length]:.2g}, "
-                f"f^T = {forget:.3f}^{length} = {f[length]:.2g}\n"
-                f"measured recall at T = {length}: vanilla RNN (W_hh started at λ = {radius:g}) {measured['rnn']:.0%}, "
-                f"LSTM {measured['lstm']:.0%}, GRU {measured['gru']:.0%}; chance {chance:.0%}\n"
-                f"the trained LSTMs' most persistent unit keeps f = {top_f:.5f} on average")
+        return (
+            f"T = {length}: analytic λ^T = {eigenvalue:.2f}^{length} = {lam[length]:.2g}, "
+            f"f^T = {forget:.3f}^{length} = {f[length]:.2g}\n"
+            f"measured recall at T = {length}: vanilla RNN (W_hh started at λ = {radius:g}) {measured['rnn']:.0%}, "
+            f"LSTM {measured['lstm']:.0%}, GRU {measured['gru']:.0%}; chance {chance:.0%}\n"
+            f"the trained LSTMs' most persistent unit keeps f = {top_f:.5f} on average"
+        )
 
     controls = {
         "length": choice_slider("sequence length T", [int(n) for n in lengths], 40),

@@ -34,8 +34,10 @@ def neuron_demo() -> Demo:
         return f"z = {neuron_terms(x, w, b)} = {z:.3f};  y = {activation}(z) = {y:.3f}"
 
     controls = {
-        "x1": slider("x₁", 0.5, -3, 3, 0.1), "x2": slider("x₂", 0.3, -3, 3, 0.1),
-        "w1": slider("w₁", 2.0, -3, 3, 0.1), "w2": slider("w₂", -1.0, -3, 3, 0.1),
+        "x1": slider("x₁", 0.5, -3, 3, 0.1),
+        "x2": slider("x₂", 0.3, -3, 3, 0.1),
+        "w1": slider("w₁", 2.0, -3, 3, 0.1),
+        "w2": slider("w₂", -1.0, -3, 3, 0.1),
         "b": slider("b", 0.1, -3, 3, 0.1),
         "activation": widgets.Dropdown(options=list(ACTIVATIONS), value="tanh", description="activation"),
     }

@@ -8,12 +8,22 @@ import numpy as np
 from helpers.course.plotting import PALETTE
 from helpers.course.widgets import Demo, LiveFigure
 from helpers.seq2seq import Seq2Seq
-from helpers.translation import (MAX_LEN, MAX_WORDS, Data, course_data, examples, french_text, known_pairs,
-                                 load_translator, read_sentence)
+from helpers.translation import (
+    MAX_LEN,
+    MAX_WORDS,
+    Data,
+    course_data,
+    examples,
+    french_text,
+    known_pairs,
+    load_translator,
+    read_sentence,
+)
 
 
-def translate_demo(attention_model: Seq2Seq | None = None, plain_model: Seq2Seq | None = None,
-                   data: Data | None = None) -> Demo:
+def translate_demo(
+    attention_model: Seq2Seq | None = None, plain_model: Seq2Seq | None = None, data: Data | None = None
+) -> Demo:
     """Notebook 08: type English; read both translators' French and see where the attention looked.
 
     Without models it loads the cached, trained translators that notebook 08 uses.
@@ -33,11 +43,15 @@ def translate_demo(attention_model: Seq2Seq | None = None, plain_model: Seq2Seq 
     ax.set(xlim=(0, 1), ylim=(1, 0), xticks=[], yticks=[])
     ax.grid(False)
     ax.set_title("Where the attention looked while writing each French word", fontsize=10)
-    heat = ax.imshow(np.zeros((1, 1)), cmap="viridis", vmin=0, vmax=1, extent=(0, 1, 1, 0), aspect="auto",
-                     interpolation="nearest")
+    heat = ax.imshow(
+        np.zeros((1, 1)), cmap="viridis", vmin=0, vmax=1, extent=(0, 1, 1, 0), aspect="auto", interpolation="nearest"
+    )
     colorbar = figure.fig.colorbar(heat, cax=figure.fig.add_axes((0.87, 0.17, 0.02, 0.75)))
     colorbar.set_label("attention weight α", fontsize=8)
-    source_words = [ax.text(0, 1.01, "", rotation=50, rotation_mode="anchor", ha="right", va="top", fontsize=7) for _ in range(MAX_WORDS)]
+    source_words = [
+        ax.text(0, 1.01, "", rotation=50, rotation_mode="anchor", ha="right", va="top", fontsize=7)
+        for _ in range(MAX_WORDS)
+    ]
     output_words = [ax.text(-0.01, 0, "", ha="right", va="center", fontsize=7) for _ in range(MAX_LEN)]
     note = ax.text(0.5, 0.5, "", ha="center", va="center", fontsize=9, color=PALETTE["black"], wrap=True)
     figure.animate(heat, note, *source_words, *output_words)
@@ -62,20 +76,31 @@ def translate_demo(attention_model: Seq2Seq | None = None, plain_model: Seq2Seq 
             show_map(attended.tokens, reading.words, attended.attention)
         else:
             show_map([], reading.words, None, "the model ended the sentence at once")
-        lines = [f"with attention:    {french_text(attended)}", f"without attention: {french_text(reading.without_attention)}"]
+        lines = [
+            f"with attention:    {french_text(attended)}",
+            f"without attention: {french_text(reading.without_attention)}",
+        ]
         if reading.reference is None:
             lines.append("(not one of the phrasebook's sentences, so there is no reference to compare with)")
         else:
-            marks = ["✔" if french_text(t) == reading.reference else "✘"
-                     for t in (attended, reading.without_attention)]
-            lines.append(f"phrasebook ({reading.split} pair): {reading.reference}   "
-                         f"[with attention {marks[0]}, without {marks[1]}]")
+            marks = ["✔" if french_text(t) == reading.reference else "✘" for t in (attended, reading.without_attention)]
+            lines.append(
+                f"phrasebook ({reading.split} pair): {reading.reference}   "
+                f"[with attention {marks[0]}, without {marks[1]}]"
+            )
         return "\n".join(lines)
 
     choices = [pair.english_text for pair in examples(data.splits.test)]
-    controls = {"sentence": widgets.Combobox(value=choices[2], options=choices, ensure_option=False,
-                                             description="English", continuous_update=False,
-                                             placeholder="type a sentence and press Enter",
-                                             style={"description_width": "initial"},
-                                             layout=widgets.Layout(width="640px"))}
+    controls = {
+        "sentence": widgets.Combobox(
+            value=choices[2],
+            options=choices,
+            ensure_option=False,
+            description="English",
+            continuous_update=False,
+            placeholder="type a sentence and press Enter",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="640px"),
+        )
+    }
     return Demo("Translate it yourself: English → French", controls, render, figure, columns=1, budget_ms=50)

@@ -11,8 +11,13 @@ from helpers.lm import CharLM, generate, with_temperature
 from helpers.vocab import Vocabulary
 
 
-def temperature_demo(model: CharLM | None = None, vocab: Vocabulary | None = None, prompt: str = "ROMEO:\n",
-                     length: int = 300, seed: int = 0) -> Demo:
+def temperature_demo(
+    model: CharLM | None = None,
+    vocab: Vocabulary | None = None,
+    prompt: str = "ROMEO:\n",
+    length: int = 300,
+    seed: int = 0,
+) -> Demo:
     """Notebook 03: a temperature slider reshapes the next-character distribution and the sampled text.
 
     Without a model (tests, benchmark) it uses a small untrained one, so only the shapes are meaningful.

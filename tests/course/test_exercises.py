@@ -11,24 +11,37 @@ def reference(x, w, b):
     return np.tanh(w @ x + b)
 
 
-CASES = [Case((np.array([[0.5, 0.3], [1.0, -1.0], [0.0, 2.0]]).T, np.array([2.0, -1.0]), 0.1))]  # x: (2, 3) → result (3,)
+CASES = [
+    Case((np.array([[0.5, 0.3], [1.0, -1.0], [0.0, 2.0]]).T, np.array([2.0, -1.0]), 0.1))
+]  # x: (2, 3) → result (3,)
 exercise = Exercise("layer", reference, CASES, mistakes={"forget the bias b": lambda x, w, b: np.tanh(w @ x)})
-
 
 
 WRONG_ANSWERS = {
     "wrong shape": (lambda x, w, b: np.tanh(w @ x + b)[:2], "shape (2,), but shape (3,) was expected"),
-    "wrong dtype": (lambda x, w, b: np.tanh(w @ x + b).astype(np.float32), "dtype float32, but dtype float64 was expected"),
+    "wrong dtype": (
+        lambda x, w, b: np.tanh(w @ x + b).astype(np.float32),
+        "dtype float32, but dtype float64 was expected",
+    ),
     "integer dtype": (lambda x, w, b: np.round(np.tanh(w @ x + b)).astype(int), "integer dtype int64"),
     "NaN": (lambda x, w, b: np.tanh(w @ x + b) * np.array([1.0, np.nan, 1.0]), "contains NaN at index (1,)"),
     "inf": (lambda x, w, b: np.tanh(w @ x + b) + np.array([0.0, np.inf, 0.0]), "contains inf"),
     "None": (lambda x, w, b: None, "returned None. Did you forget a `return` statement?"),
     "exception": (lambda x, w, b: x @ w, "raised ValueError: matmul"),
-    "not implemented": (lambda x, w, b: (_ for _ in ()).throw(NotImplementedError()), "raised NotImplementedError: replace the placeholder"),
+    "not implemented": (
+        lambda x, w, b: (_ for _ in ()).throw(NotImplementedError()),
+        "raised NotImplementedError: replace the placeholder",
+    ),
     "off by a little": (lambda x, w, b: np.round(np.tanh(w @ x + b), 2), "close but not within tolerance"),
     "swapped arguments": (lambda x, w, b: np.tanh(b @ x + w), "`w` and `b` swapped"),
-    "list instead of array": (lambda x, w, b: np.tanh(w @ x + b).tolist(), "returned a Python list, but a numpy array of shape (3,) was expected"),
-    "tensor instead of array": (lambda x, w, b: torch.tanh(torch.tensor(w @ x + b)), "returned a torch tensor, but a numpy array was expected"),
+    "list instead of array": (
+        lambda x, w, b: np.tanh(w @ x + b).tolist(),
+        "returned a Python list, but a numpy array of shape (3,) was expected",
+    ),
+    "tensor instead of array": (
+        lambda x, w, b: torch.tanh(torch.tensor(w @ x + b)),
+        "returned a torch tensor, but a numpy array was expected",
+    ),
     "wrong sign": (lambda x, w, b: -np.tanh(w @ x + b), "wrong sign"),
     "known mistake": (lambda x, w, b: np.tanh(w @ x), "Hint: that is what you get if you forget the bias b"),
     "wrong value": (lambda x, w, b: np.tanh(w @ x + b) + 1.0, "but 0.664037 was expected"),
@@ -59,17 +72,21 @@ def test_an_exception_points_at_the_students_line_not_at_torch():
     def student(x, w, b):
         hidden = torch.tensor(x) @ torch.tensor(np.ones((4, 4)))
         return hidden.numpy()
+
     message = exercise(student).message
     assert "raised RuntimeError" in message
     assert "hidden = torch.tensor(x) @ torch.tensor(np.ones((4, 4)))" in message
     assert "Traceback" not in message and "site-packages" not in message
 
 
-@pytest.mark.parametrize("thing, phrase", [
-    (None, "you passed None"),
-    (3.5, "Expected a function to check, but got a float (3.5)"),
-    (np.zeros(3), "Expected a function to check, but got a numpy array"),
-])
+@pytest.mark.parametrize(
+    "thing, phrase",
+    [
+        (None, "you passed None"),
+        (3.5, "Expected a function to check, but got a float (3.5)"),
+        (np.zeros(3), "Expected a function to check, but got a numpy array"),
+    ],
+)
 def test_passing_something_that_is_not_a_function(thing, phrase):
     result = exercise(thing)
     assert not result.passed and phrase in result.message
@@ -84,6 +101,7 @@ def test_the_students_arguments_are_copies():
     def mutating(x, w, b):
         x *= 0
         return np.tanh(w @ x + b)
+
     exercise(mutating)
     assert CASES[0].args[0][0, 0] == 0.5
 

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.course.notebook import environment_report, format_report, pinned_versions, seed_everything, set_threads, setup_notebook
+from helpers.course.notebook import (
+    environment_report,
+    format_report,
+    pinned_versions,
+    seed_everything,
+    set_threads,
+    setup_notebook,
+)
 
 
 def draw():

@@ -3,7 +3,16 @@
 import matplotlib as mpl
 import numpy as np
 
-from helpers.course.plotting import CYCLE, PALETTE, decision_grid, label, new_figure, plot_decision_boundary, rgba_png, use_course_style
+from helpers.course.plotting import (
+    CYCLE,
+    PALETTE,
+    decision_grid,
+    label,
+    new_figure,
+    plot_decision_boundary,
+    rgba_png,
+    use_course_style,
+)
 
 
 def test_course_style_uses_the_colour_blind_safe_cycle():
@@ -23,7 +32,9 @@ def test_decision_grid_and_boundary():
     assert xx.shape == (5, 5) and points.shape == (25, 2)
     assert points[:, 1].max() == 2.0
     _, (ax,) = new_figure()
-    shading = plot_decision_boundary(ax, xx, yy, points[:, 0] / 1.0, np.array([[0.2, 0.2], [0.8, 1.0]]), np.array([0, 1]))
+    shading = plot_decision_boundary(
+        ax, xx, yy, points[:, 0] / 1.0, np.array([[0.2, 0.2], [0.8, 1.0]]), np.array([0, 1])
+    )
     assert shading is not None and len(ax.collections) >= 3
 
 

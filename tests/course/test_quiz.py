@@ -36,12 +36,15 @@ def test_static_forms_show_questions_options_and_answers():
     assert "<details><summary>Answer</summary>(b) 4. Two pairs make four.</details>" in bundle["text/html"]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(options=("only",), answer=0), "at least 2 options"),
-    (dict(options=("a", "a"), answer=0), "must differ"),
-    (dict(options=("a", "b"), answer=2), "answer must be an option index 0..1"),
-    (dict(options=("a", "b"), answer=0, hints={0: "x"}), "hints are for wrong options"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(options=("only",), answer=0), "at least 2 options"),
+        (dict(options=("a", "a"), answer=0), "must differ"),
+        (dict(options=("a", "b"), answer=2), "answer must be an option index 0..1"),
+        (dict(options=("a", "b"), answer=0, hints={0: "x"}), "hints are for wrong options"),
+    ],
+)
 def test_malformed_questions_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Question("?", explanation="", **kwargs)

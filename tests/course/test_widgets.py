@@ -20,8 +20,10 @@ def make_demo():
         line.set_ydata([height, height])
         return f"height {height:.1f} in {colour}"
 
-    controls = {"height": slider("height", 0.0, -1.0, 1.0, 0.5),
-                "colour": widgets.Dropdown(options=["blue", "orange"], value="blue")}
+    controls = {
+        "height": slider("height", 0.0, -1.0, 1.0, 0.5),
+        "colour": widgets.Dropdown(options=["blue", "orange"], value="blue"),
+    }
     return Demo("Test demo", controls, render, figure), calls
 
 
@@ -42,7 +44,10 @@ def test_the_static_form_names_the_demo_and_its_settings():
     demo, _ = make_demo()
     bundle = demo._repr_mimebundle_()
     assert bundle["text/plain"].splitlines() == [
-        "Test demo [interactive: run the notebook to use the controls]", "height=0.00, colour=blue", "height 0.0 in blue"]
+        "Test demo [interactive: run the notebook to use the controls]",
+        "height=0.00, colour=blue",
+        "height 0.0 in blue",
+    ]
     assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["image/png"].startswith("iVBOR")
 
 

@@ -114,9 +114,12 @@ def attention_exercise() -> Exercise:
         ],
         mistakes={
             "forget the mask (the padding gets weight too)": _no_mask,
-            "set the padding's scores to 0 instead of −inf (exp(0) = 1: the padding still gets weight)": _mask_with_zero,
-            "zero the padding's weights after the softmax without renormalising (they no longer sum to 1)": _zero_padding_after_softmax,
-            "take the softmax over the wrong axis (dim=0, the batch, instead of dim=1, the source positions)": _masked_softmax_wrong_axis,
+            "set the padding's scores to 0 instead of −inf "
+            "(exp(0) = 1: the padding still gets weight)": _mask_with_zero,
+            "zero the padding's weights after the softmax without renormalising "
+            "(they no longer sum to 1)": _zero_padding_after_softmax,
+            "take the softmax over the wrong axis "
+            "(dim=0, the batch, instead of dim=1, the source positions)": _masked_softmax_wrong_axis,
             "use the raw scores as weights, without the softmax": _raw_scores,
             "sum the weighted states over the hidden axis instead of over the source positions": _sum_over_hidden,
             "take the state with the largest weight (a max) instead of the weighted sum": _hard_max,

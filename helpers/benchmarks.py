@@ -78,7 +78,7 @@ class CopyModel(SequenceModel):
         self.count = count
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (batch, count, output_size) from the states at the last `count` steps of x (batch, seq, input_size)."""
+        """Logits (batch, count, output_size) from the states at the last `count` steps of x (batch, seq, input)."""
         if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
             raise ValueError(f"expected x of shape (batch, seq, {self.rnn.input_size}), got {tuple(x.shape)}")
         outputs, _ = self.rnn(x)
@@ -150,6 +150,8 @@ def train_benchmark(task: str, kind: str, length: int, seed: int, settings: Benc
         raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
     make_task(task, length, settings)(1, torch.Generator())  # a bad length raises the task's ValueError now
     torch.manual_seed(seed)
+    model: SequenceModel  # the recurrent model
+    trained: nn.Module  # what the loss is computed on: the model, or the model with flattened outputs
     if task == "copy":
         model = CopyModel(settings.symbols + 2, settings.hidden_size, settings.symbols, kind=kind, count=settings.count)
         trained = nn.Sequential(model, nn.Flatten(0, 1))  # (batch·count, symbols) logits, as cross_entropy wants

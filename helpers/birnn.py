@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from helpers.cells import layer_tensor
 from helpers.course.exercises import Case, Exercise
 
 Recurrent = nn.RNN | nn.GRU | nn.LSTM
@@ -51,7 +52,7 @@ def directions_as_layers(layer: Recurrent) -> tuple[Recurrent, Recurrent]:
         with torch.no_grad():
             for name, _ in one_way.named_parameters():
                 getattr(one_way, name).copy_(getattr(layer, name + suffix))
-        copies.append(one_way.to(layer.weight_ih_l0.dtype))
+        copies.append(one_way.to(layer_tensor(layer, "weight_ih_l0").dtype))
     return copies[0], copies[1]
 
 
@@ -108,8 +109,9 @@ check_masked_mean = Exercise(
     cases=[_pool_case(2, 6, 3, 0), _pool_case(3, 4, 5, 1)],
     mistakes={
         "average over every position, padding included": lambda s, m: s.mean(dim=1),
-        "zero the padding but still divide by the full length": lambda s, m: (s * m.unsqueeze(-1)).sum(dim=1)
-        / s.shape[1],
+        "zero the padding but still divide by the full length": lambda s, m: (
+            (s * m.unsqueeze(-1)).sum(dim=1) / s.shape[1]
+        ),
         "take the last position instead of the mean": lambda s, m: s[:, -1],
     },
 )

@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -51,7 +52,7 @@ def loss_summary(losses: list[float]) -> dict[str, list[float]]:
     return {"first_losses": [float(v) for v in losses[:KEPT_LOSSES]], "loss_curve": curve}
 
 
-def _as_json(value: object) -> object:
+def _as_json(value: object) -> Any:
     """The value as it reads back from JSON (tuples become lists), so settings compare equal after a round trip."""
     return json.loads(json.dumps(value))
 

@@ -7,6 +7,9 @@ shape was expected and which came.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import overload
+
 import numpy as np
 import torch
 from torch import nn
@@ -32,6 +35,14 @@ def shape_of(a: Array) -> tuple[int, ...]:
     return tuple(int(n) for n in a.shape)
 
 
+@overload
+def same_kind(*arrays: Array) -> tuple[Array, ...]: ...
+
+
+@overload
+def same_kind(*arrays: Array | None) -> tuple[Array | None, ...]: ...
+
+
 def same_kind(*arrays: Array | None) -> tuple[Array | None, ...]:
     """The arrays as torch tensors (the first tensor's dtype) if any of them is one, else unchanged; None stays."""
     tensor = next((a for a in arrays if isinstance(a, torch.Tensor)), None)
@@ -51,6 +62,14 @@ def sigmoid(z: Array) -> Array:
 def tanh(z: Array) -> Array:
     """tanh(z): torch.tanh for a tensor, numpy's for an array."""
     return torch.tanh(z) if isinstance(z, torch.Tensor) else np.tanh(z)
+
+
+def layer_tensor(layer: nn.Module, name: str) -> torch.Tensor:
+    """A torch layer's weight or bias by name, e.g. nn.LSTM's "weight_ih_l0" (typing sees these only as attributes)."""
+    value = getattr(layer, name)
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(f"expected {type(layer).__name__}.{name} to be a tensor, got {type(value).__name__}")
+    return value
 
 
 def check_torch_layer(layer: nn.Module, kind: type) -> None:
@@ -74,7 +93,9 @@ def check_torch_layer(layer: nn.Module, kind: type) -> None:
         )
 
 
-def check_stacked_params(params: dict[str, Array], gates: tuple[str, ...], biases: tuple[str, ...]) -> tuple[int, int]:
+def check_stacked_params(
+    params: Mapping[str, Array], gates: tuple[str, ...], biases: tuple[str, ...]
+) -> tuple[int, int]:
     """(hidden, input) from W_x (k·hidden, input), W_h (k·hidden, hidden) and the biases (k·hidden,), k = len(gates)."""
     names = ("W_x", "W_h", *biases)
     missing = [name for name in names if name not in params]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TypedDict
 
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -164,7 +165,19 @@ def signal_left(steps: int, factor: float = 0.9) -> float:
     return factor**steps
 
 
-def lookback(gap: int, n: int = 3) -> dict[str, object]:
+class Lookback(TypedDict):
+    """What the 'how far back' demo shows for one gap (see lookback)."""
+
+    tokens: list[str]
+    words: int  # words before the blank
+    distance: int  # how far back 'france' is from the blank
+    window: list[str]  # what an n-gram model sees
+    reaches: bool  # whether that window holds 'france'
+    order_needed: int  # the n of an n-gram model that would
+    signal: float  # the fading-memory preview, signal_left(distance)
+
+
+def lookback(gap: int, n: int = 3) -> Lookback:
     """Everything the 'how far back' demo shows for one gap: lengths, distance, window, reach."""
     tokens = long_range_sentence(gap)
     blank = tokens.index(BLANK)

@@ -274,4 +274,4 @@ def compare(
     wins = sum(d > 0 if higher_is_better else d < 0 for d in differences.values())
     same_sign = all(d > 0 for d in differences.values()) or all(d < 0 for d in differences.values())
     clear = summary.n >= 2 and same_sign and not summary.interval[0] <= 0 <= summary.interval[1]
-    return Comparison(tuple(names), differences, summary, wins, clear, higher_is_better)
+    return Comparison((names[0], names[1]), differences, summary, wins, clear, higher_is_better)

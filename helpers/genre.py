@@ -52,7 +52,7 @@ def genre_plays() -> dict[str, list[str]]:
 
 
 def split_plays_by_genre(seed: int) -> dict[str, list[str]]:
-    """Play slugs for 'train', 'validation' and 'test'; per genre 2 test and 1 validation play, stand-alone, drawn by `seed`."""
+    """Play slugs for 'train', 'validation' and 'test': per genre 2 test and 1 validation stand-alone play, by seed."""
     in_series = {slug for series in SERIES for slug in series}
     generator = torch.Generator().manual_seed(seed)
     split: dict[str, list[str]] = {"train": [], "validation": [], "test": []}

@@ -200,7 +200,8 @@ check_steps_to_shrink = Exercise(
     cases=[Case((0.9,)), Case((0.5,)), Case((0.99,)), Case((0.9, 0.01))],
     mistakes={
         "stop one step early (factor**n equal to or above the threshold)": lambda f, t=1e-6: steps_to_shrink(f, t) - 1,
-        "use log10 for one logarithm and ln for the other": lambda f, t=1e-6: math.floor(math.log10(t) / math.log(f))
-        + 1,
+        "use log10 for one logarithm and ln for the other": lambda f, t=1e-6: (
+            math.floor(math.log10(t) / math.log(f)) + 1
+        ),
     },
 )

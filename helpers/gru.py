@@ -36,7 +36,9 @@ states H are (batch, seq, hidden). Everything works on numpy arrays and on torch
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import partial
+from typing import Any, Literal, overload
 
 import numpy as np
 import torch
@@ -49,6 +51,7 @@ from helpers.cells import (
     check_stacked_params,
     check_step_input,
     check_torch_layer,
+    layer_tensor,
     like,
     same_kind,
     sigmoid,
@@ -56,7 +59,7 @@ from helpers.cells import (
 )
 from helpers.course.exercises import Case, Exercise
 
-GRUParams = dict[str, Array]
+GRUParams = Mapping[str, Array]
 GATES = ("r", "z", "n")  # PyTorch's order of the stacked rows of W_x, W_h, b_x and b_h
 
 
@@ -106,9 +109,9 @@ def torch_parameter_count(input_size: int, hidden_size: int) -> int:
 def from_torch(gru: nn.GRU) -> dict[str, torch.Tensor]:
     """Copies of a 1-layer, unidirectional, batch_first nn.GRU's weights: b_x = bias_ih and b_h = bias_hh."""
     check_torch_layer(gru, nn.GRU)
-    W_x, W_h = gru.weight_ih_l0.detach().clone(), gru.weight_hh_l0.detach().clone()
+    W_x, W_h = layer_tensor(gru, "weight_ih_l0").detach().clone(), layer_tensor(gru, "weight_hh_l0").detach().clone()
     if gru.bias:
-        b_x, b_h = gru.bias_ih_l0.detach().clone(), gru.bias_hh_l0.detach().clone()
+        b_x, b_h = layer_tensor(gru, "bias_ih_l0").detach().clone(), layer_tensor(gru, "bias_hh_l0").detach().clone()
     else:
         b_x, b_h = torch.zeros(3 * gru.hidden_size, dtype=W_x.dtype), torch.zeros(3 * gru.hidden_size, dtype=W_x.dtype)
     return {"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h}
@@ -120,10 +123,10 @@ def to_torch(params: GRUParams, batch_first: bool = True) -> nn.GRU:
     weights = {name: torch.as_tensor(params[name]) for name in ("W_x", "W_h", "b_x", "b_h")}
     gru = nn.GRU(inputs, hidden, batch_first=batch_first, dtype=weights["W_x"].dtype)
     with torch.no_grad():
-        gru.weight_ih_l0.copy_(weights["W_x"])
-        gru.weight_hh_l0.copy_(weights["W_h"])
-        gru.bias_ih_l0.copy_(weights["b_x"])
-        gru.bias_hh_l0.copy_(weights["b_h"])
+        layer_tensor(gru, "weight_ih_l0").copy_(weights["W_x"])
+        layer_tensor(gru, "weight_hh_l0").copy_(weights["W_h"])
+        layer_tensor(gru, "bias_ih_l0").copy_(weights["b_x"])
+        layer_tensor(gru, "bias_hh_l0").copy_(weights["b_h"])
     return gru
 
 
@@ -174,6 +177,24 @@ def textbook_gru_cell(x_t: Array, h_prev: Array, params: GRUParams) -> Array:
     return _update(gates, h_prev)
 
 
+@overload
+def gru_forward(
+    x: Array, params: GRUParams, h0: Array | None = None, return_gates: Literal[False] = False
+) -> tuple[Array, Array]: ...
+
+
+@overload
+def gru_forward(
+    x: Array, params: GRUParams, h0: Array | None = None, *, return_gates: Literal[True]
+) -> tuple[Array, Array, dict[str, Array]]: ...
+
+
+@overload
+def gru_forward(
+    x: Array, params: GRUParams, h0: Array | None = None, return_gates: bool = False
+) -> tuple[Array, Array] | tuple[Array, Array, dict[str, Array]]: ...
+
+
 def gru_forward(
     x: Array, params: GRUParams, h0: Array | None = None, return_gates: bool = False
 ) -> tuple[Array, Array] | tuple[Array, Array, dict[str, Array]]:
@@ -183,11 +204,12 @@ def gru_forward(
     """
     hidden, inputs = _check_params(params)
     check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0})
-    x, W_x, W_h, b_x, b_h, h = same_kind(x, params["W_x"], params["W_h"], params["b_x"], params["b_h"], h0)
     batch, steps, _ = x.shape
-    h = like(np.zeros((batch, hidden)), x) if h is None else h
+    h = like(np.zeros((batch, hidden)), x) if h0 is None else h0
+    x, W_x, W_h, b_x, b_h, h = same_kind(x, params["W_x"], params["W_h"], params["b_x"], params["b_h"], h)
     from_x = x @ W_x.T + b_x  # the inputs' share of r, z and n at every step at once: (batch, seq, 3·hidden)
-    states, trace = [], {name: [] for name in GATES}
+    states: list[Any] = []  # arrays or tensors, the kind of x
+    trace: dict[str, list[Any]] = {name: [] for name in GATES}
     for t in range(steps):  # only the recurrence needs a loop: step t needs hₜ₋₁
         gates = _split_gates(from_x[:, t], h @ W_h.T + b_h)
         h = _update(gates, h)
@@ -269,9 +291,8 @@ check_gru_step = Exercise(
     mistakes={
         "apply the reset gate before the projection, (r ⊙ h_prev) W_hnᵀ (the textbook form; PyTorch's is "
         "r ⊙ (h_prev W_hnᵀ + b_hn))": partial(_gru_step_with, reset="before"),
-        "leave b_hn out of the reset product (r ⊙ (h_prev W_hnᵀ) + b_hn; PyTorch's is r ⊙ (h_prev W_hnᵀ + b_hn))": partial(
-            _gru_step_with, reset="bias outside"
-        ),
+        "leave b_hn out of the reset product (r ⊙ (h_prev W_hnᵀ) + b_hn; "
+        "PyTorch's is r ⊙ (h_prev W_hnᵀ + b_hn))": partial(_gru_step_with, reset="bias outside"),
         "use z the other way round (h_t = z ⊙ n + (1 − z) ⊙ h_prev; in PyTorch's form z ≈ 1 keeps h_prev)": partial(
             _gru_step_with, keep_with_z=False
         ),

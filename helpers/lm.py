@@ -59,7 +59,8 @@ def detach_state(state: State) -> State:
     if state is None:
         return None
     if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
+        h, c = state
+        return h.detach(), c.detach()
     return state.detach()
 
 
@@ -181,9 +182,9 @@ check_clip_gradient = Exercise(
     mistakes={
         "clip each entry to ±threshold instead of rescaling the whole vector": lambda g, t: np.clip(g, -t, t),
         "rescale every gradient to the threshold, even short ones": lambda g, t: g * t / np.linalg.norm(g),
-        "divide by the norm but forget to multiply by the threshold": lambda g, t: g / np.linalg.norm(g)
-        if np.linalg.norm(g) > t
-        else g,
+        "divide by the norm but forget to multiply by the threshold": lambda g, t: (
+            g / np.linalg.norm(g) if np.linalg.norm(g) > t else g
+        ),
     },
 )
 
@@ -197,8 +198,8 @@ check_temperature_probabilities = Exercise(
         Case((np.array([1000.0, 999.0, 0.0]), 0.8)),
     ],
     mistakes={
-        "multiply the logits by T instead of dividing": lambda l, t: temperature_probabilities(l * t * t, t),
-        "forget the temperature (plain softmax)": lambda l, t: temperature_probabilities(l, 1.0),
-        "return logits / T without the softmax": lambda l, t: l / t,
+        "multiply the logits by T instead of dividing": lambda logits, t: temperature_probabilities(logits * t * t, t),
+        "forget the temperature (plain softmax)": lambda logits, t: temperature_probabilities(logits, 1.0),
+        "return logits / T without the softmax": lambda logits, t: logits / t,
     },
 )

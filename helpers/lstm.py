@@ -32,7 +32,9 @@ tensors alike:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import partial
+from typing import Any, Literal, overload
 
 import numpy as np
 import torch
@@ -45,6 +47,7 @@ from helpers.cells import (
     check_stacked_params,
     check_step_input,
     check_torch_layer,
+    layer_tensor,
     like,
     same_kind,
     shape_of,
@@ -53,7 +56,7 @@ from helpers.cells import (
 )
 from helpers.course.exercises import Case, Exercise
 
-LSTMParams = dict[str, Array]
+LSTMParams = Mapping[str, Array]
 GATES = ("i", "f", "g", "o")  # PyTorch's order of the stacked rows of W_x, W_h and b
 
 
@@ -95,9 +98,9 @@ def torch_parameter_count(input_size: int, hidden_size: int) -> int:
 def from_torch(lstm: nn.LSTM) -> dict[str, torch.Tensor]:
     """Copies of a 1-layer, unidirectional, batch_first nn.LSTM's weights (no proj_size), with b = bias_ih + bias_hh."""
     check_torch_layer(lstm, nn.LSTM)
-    W_x, W_h = lstm.weight_ih_l0.detach().clone(), lstm.weight_hh_l0.detach().clone()
+    W_x, W_h = layer_tensor(lstm, "weight_ih_l0").detach().clone(), layer_tensor(lstm, "weight_hh_l0").detach().clone()
     if lstm.bias:
-        b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().clone()
+        b = (layer_tensor(lstm, "bias_ih_l0") + layer_tensor(lstm, "bias_hh_l0")).detach().clone()
     else:
         b = torch.zeros(4 * lstm.hidden_size, dtype=W_x.dtype)
     return {"W_x": W_x, "W_h": W_h, "b": b}
@@ -109,10 +112,10 @@ def to_torch(params: LSTMParams, batch_first: bool = True) -> nn.LSTM:
     weights = {name: torch.as_tensor(params[name]) for name in ("W_x", "W_h", "b")}
     lstm = nn.LSTM(inputs, hidden, batch_first=batch_first, dtype=weights["W_x"].dtype)
     with torch.no_grad():
-        lstm.weight_ih_l0.copy_(weights["W_x"])
-        lstm.weight_hh_l0.copy_(weights["W_h"])
-        lstm.bias_ih_l0.copy_(weights["b"])
-        lstm.bias_hh_l0.zero_()
+        layer_tensor(lstm, "weight_ih_l0").copy_(weights["W_x"])
+        layer_tensor(lstm, "weight_hh_l0").copy_(weights["W_h"])
+        layer_tensor(lstm, "bias_ih_l0").copy_(weights["b"])
+        layer_tensor(lstm, "bias_hh_l0").zero_()
     return lstm
 
 
@@ -150,6 +153,24 @@ def lstm_cell(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> tup
     return _update(gates, c_prev)
 
 
+@overload
+def lstm_forward(
+    x: Array, params: LSTMParams, state: tuple[Array, Array] | None = None, return_gates: Literal[False] = False
+) -> tuple[Array, tuple[Array, Array]]: ...
+
+
+@overload
+def lstm_forward(
+    x: Array, params: LSTMParams, state: tuple[Array, Array] | None = None, *, return_gates: Literal[True]
+) -> tuple[Array, tuple[Array, Array], dict[str, Array]]: ...
+
+
+@overload
+def lstm_forward(
+    x: Array, params: LSTMParams, state: tuple[Array, Array] | None = None, return_gates: bool = False
+) -> tuple[Array, tuple[Array, Array]] | tuple[Array, tuple[Array, Array], dict[str, Array]]: ...
+
+
 def lstm_forward(
     x: Array, params: LSTMParams, state: tuple[Array, Array] | None = None, return_gates: bool = False
 ) -> tuple[Array, tuple[Array, Array]] | tuple[Array, tuple[Array, Array], dict[str, Array]]:
@@ -160,13 +181,14 @@ def lstm_forward(
     """
     _check_inputs(x, params, state)
     h0, c0 = (None, None) if state is None else state
-    x, W_x, W_h, b, h, c = same_kind(x, params["W_x"], params["W_h"], params["b"], h0, c0)
     batch, steps, _ = x.shape
-    hidden = W_h.shape[1]
-    h = like(np.zeros((batch, hidden)), x) if h is None else h
-    c = like(np.zeros((batch, hidden)), x) if c is None else c
+    hidden = params["W_h"].shape[1]
+    h = like(np.zeros((batch, hidden)), x) if h0 is None else h0
+    c = like(np.zeros((batch, hidden)), x) if c0 is None else c0
+    x, W_x, W_h, b, h, c = same_kind(x, params["W_x"], params["W_h"], params["b"], h, c)
     projected = x @ W_x.T + b  # the inputs' share of all four gates at every step at once: (batch, seq, 4·hidden)
-    states, trace = [], {name: [] for name in (*GATES, "c")}
+    states: list[Any] = []  # arrays or tensors, the kind of x
+    trace: dict[str, list[Any]] = {name: [] for name in (*GATES, "c")}
     for t in range(steps):  # only the recurrence needs a loop: step t needs hₜ₋₁ and cₜ₋₁
         gates = _split_gates(projected[:, t] + h @ W_h.T)
         h, c = _update(gates, c)
@@ -186,7 +208,7 @@ def _check_params(params: LSTMParams) -> tuple[int, int]:
 
 def _state_pair(state: object) -> tuple[Array, Array]:
     if not isinstance(state, (tuple, list)) or len(state) != 2:
-        what = f"shape {shape_of(state)}" if hasattr(state, "shape") else type(state).__name__
+        what = f"shape {shape_of(state)}" if isinstance(state, (np.ndarray, torch.Tensor)) else type(state).__name__
         raise ValueError(f"the LSTM's state must be a pair (h, c) of (batch, hidden) arrays, got {what}")
     return state[0], state[1]
 
@@ -209,7 +231,7 @@ def _check_step(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> N
 def lstm_step(
     x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W_x: np.ndarray, W_h: np.ndarray, b: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One LSTM step on a batch, gates stacked i, f, g, o in W_x, W_h and b: returns (h_t, c_t), each (batch, hidden)."""
+    """One LSTM step on a batch, gates stacked i, f, g, o in W_x, W_h and b: (h_t, c_t), each (batch, hidden)."""
     h = h_prev.shape[1]
     z = x_t @ W_x.T + h_prev @ W_h.T + b  # (batch, 4·hidden): all four gates' pre-activations
     i = sigmoid(z[:, 0:h])  # input gate

@@ -39,9 +39,10 @@ def token_accuracy(hypotheses: Sequence[Tokens], references: Sequence[Tokens]) -
     _check_pairs(hypotheses, references)
     right = total = 0
     for hypothesis, reference in zip(hypotheses, references):
-        hypothesis, reference = [*hypothesis, None], [*reference, None]  # None marks the end
-        right += sum(h == r for h, r in zip(hypothesis, reference))
-        total += len(reference)
+        ended: list[str | None] = [*hypothesis, None]  # None marks the end
+        expected: list[str | None] = [*reference, None]
+        right += sum(h == r for h, r in zip(ended, expected))
+        total += len(expected)
     return right / total
 
 

@@ -48,6 +48,8 @@ def autograd_loss_gradient(x: np.ndarray, w: np.ndarray, b: float, target: float
     b_t = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
     loss = (torch.tanh(w_t @ torch.tensor(np.asarray(x, dtype=float)) + b_t) - target) ** 2
     loss.backward()
+    if w_t.grad is None or b_t.grad is None:
+        raise RuntimeError("backward() left no gradient on w or b")
     return w_t.grad.numpy(), float(b_t.grad)
 
 

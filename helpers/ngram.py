@@ -72,11 +72,11 @@ class NGramModel:
         return self
 
     def log_prob(self, ids: torch.Tensor | np.ndarray | list[int]) -> np.ndarray:
-        """ln P(ids[t] | the order-1 ids before it) for t = order-1, …, len-1; the first order-1 ids have no full context and are skipped."""
+        """ln P(ids[t] | the order-1 ids before it) for t = order-1, …, len-1 (the first order-1 lack full context)."""
         return np.log(self.probs.reshape(-1)[self._ngram_index(ids)])
 
     def perplexity(self, ids: torch.Tensor | np.ndarray | list[int]) -> float:
-        """exp(mean negative log-probability) over the predicted positions: V for a uniform guess, 1 for a perfect one."""
+        """exp(mean negative log-probability) over the predicted positions: V for a uniform guess, 1 for a perfect."""
         return float(np.exp(-self.log_prob(ids).mean()))
 
     def next_distribution(self, context_ids: torch.Tensor | np.ndarray | list[int]) -> np.ndarray:

@@ -145,8 +145,8 @@ class Adjective:
 
 
 ADJECTIVES = tuple(
-    Adjective(english, tuple(french.split()), *rest)
-    for english, french, *rest in (
+    Adjective(english, tuple(french.split()), before_vowel, before, fits)
+    for english, french, before_vowel, before, fits in (
         # English    French: m, f, m plural, f plural       m + vowel  before?  fits
         ("small", "petit petite petits petites", "", True, "child boy girl animal food text object fixture place"),
         ("big", "grand grande grands grandes", "", True, "animal text object fixture place"),
@@ -544,6 +544,8 @@ def english_clause(c: Clause) -> list[str]:
     third = person_of(c.subject)[0] == 2  # he, she, a singular noun
     words = [c.subject] if isinstance(c.subject, str) else english_np(c.subject)
     if c.who:
+        if not isinstance(c.subject, NounPhrase):
+            raise ValueError(f"a relative clause needs a noun-phrase subject, got the pronoun {c.subject!r}")
         words += ["who" if c.subject.noun.kind == "person" else "that", *english_predicate(c.who, third)]
     words += english_predicate(c.predicate, third)
     if c.phrase:
@@ -758,7 +760,14 @@ def random_clause(rng: random.Random, budget: int) -> Clause:
     third_singular = person_of(c.subject)[0] == 2
     if main.verb.english == "read" and main.tense == "past" and not (main.negative or c.time or third_singular):
         main.tense = "present"  # "we read the book" is read as present: "did not" or "yesterday" tell the past
-    if c.who and c.who.verb.english == "read" and c.who.tense == "past" and not c.who.negative and c.subject.plural:
+    if (
+        c.who
+        and c.who.verb.english == "read"
+        and c.who.tense == "past"
+        and not c.who.negative
+        and isinstance(c.subject, NounPhrase)  # always, with a relative clause
+        and c.subject.plural
+    ):
         c.who.tense = "present"
     return c
 
@@ -824,7 +833,8 @@ def make_splits(n_train: int = 20000, n_val: int = 1000, n_test: int = 2000, see
     unseen_val, unseen_test = round(UNSEEN_SHARE * n_val), round(UNSEEN_SHARE * n_test)
     n_unseen = unseen_val + unseen_test
     n_seen = n_train + n_val + n_test - n_unseen
-    seen, unseen = [], []
+    seen: list[Pair] = []
+    unseen: list[Pair] = []
     for pair in unique_pairs(rng):  # one stream of distinct pairs, sorted into two pools
         pool, wanted = (unseen, n_unseen) if combinations_in(pair.english) & held_out else (seen, n_seen)
         if len(pool) < wanted:

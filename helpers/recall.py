@@ -88,7 +88,7 @@ def build_model(kind: str, seed: int, settings: GridSettings = GRID, radius: flo
         )
     torch.manual_seed(seed)
     model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind=kind)
-    if kind == "rnn":
+    if radius is not None:  # the vanilla RNN: only it has a radius (checked above)
         set_spectral_radius(model, radius)
     else:
         chrono_init(model, settings.chrono_horizon)
@@ -107,7 +107,10 @@ def mean_forget_gates(model: SequenceModel, x: torch.Tensor) -> list[float]:
     """Each LSTM unit's forget gate averaged over all sequences and steps of x, sorted from low to high."""
     params = lstm.from_torch(model.rnn)
     _, _, gates = lstm.lstm_forward(x, params, return_gates=True)
-    return sorted(gates["f"].mean(dim=(0, 1)).tolist())
+    forget = gates["f"]
+    if not isinstance(forget, torch.Tensor):  # tensors in, tensors out
+        raise TypeError(f"expected the forget gates as a tensor, got {type(forget).__name__}")
+    return sorted(forget.mean(dim=(0, 1)).tolist())
 
 
 def train_cell(

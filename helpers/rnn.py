@@ -35,17 +35,18 @@ and finite differences cannot resolve a gradient that small anyway.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from helpers.cells import Array, check_size, like, same_kind, shape_of
+from helpers.cells import Array, check_size, layer_tensor, like, same_kind, shape_of
 from helpers.course.exercises import Case, Exercise
 
-RNNParams = dict[str, Array]
+RNNParams = Mapping[str, Array]
 
 NEGLIGIBLE = 1e-8  # gradient entries with |a| + |b| below this are treated as both zero
 
@@ -106,9 +107,9 @@ def from_torch(rnn: nn.RNN) -> dict[str, torch.Tensor]:
             f"from_torch expects nn.RNN(num_layers=1, bidirectional=False, nonlinearity='tanh', "
             f"batch_first=True), got {', '.join(problems)}"
         )
-    W_xh, W_hh = rnn.weight_ih_l0.detach().clone(), rnn.weight_hh_l0.detach().clone()
+    W_xh, W_hh = layer_tensor(rnn, "weight_ih_l0").detach().clone(), layer_tensor(rnn, "weight_hh_l0").detach().clone()
     if rnn.bias:
-        b_h = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach().clone()
+        b_h = (layer_tensor(rnn, "bias_ih_l0") + layer_tensor(rnn, "bias_hh_l0")).detach().clone()
     else:
         b_h = torch.zeros(rnn.hidden_size, dtype=W_xh.dtype)
     return {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}
@@ -120,10 +121,10 @@ def to_torch(params: RNNParams, batch_first: bool = True) -> nn.RNN:
     weights = {name: torch.as_tensor(params[name]) for name in ("W_xh", "W_hh", "b_h")}
     rnn = nn.RNN(inputs, hidden, batch_first=batch_first, dtype=weights["W_xh"].dtype)
     with torch.no_grad():
-        rnn.weight_ih_l0.copy_(weights["W_xh"])
-        rnn.weight_hh_l0.copy_(weights["W_hh"])
-        rnn.bias_ih_l0.copy_(weights["b_h"])
-        rnn.bias_hh_l0.zero_()
+        layer_tensor(rnn, "weight_ih_l0").copy_(weights["W_xh"])
+        layer_tensor(rnn, "weight_hh_l0").copy_(weights["W_hh"])
+        layer_tensor(rnn, "bias_ih_l0").copy_(weights["b_h"])
+        layer_tensor(rnn, "bias_hh_l0").zero_()
     return rnn
 
 
@@ -132,19 +133,19 @@ def to_torch(params: RNNParams, batch_first: bool = True) -> nn.RNN:
 
 def rnn_cell(x_t: Array, h_prev: Array, params: RNNParams) -> Array:
     """One step, hₜ = tanh(xₜ W_xhᵀ + hₜ₋₁ W_hhᵀ + b_h), for x_t (batch, input) and h_prev (batch, hidden)."""
-    tanh = torch.tanh if isinstance(x_t, torch.Tensor) else np.tanh
+    tanh: Callable[[Any], Array] = torch.tanh if isinstance(x_t, torch.Tensor) else np.tanh  # x_t's kind
     return tanh(x_t @ params["W_xh"].T + h_prev @ params["W_hh"].T + params["b_h"])
 
 
 def rnn_forward(x: Array, params: RNNParams, h0: Array | None = None) -> tuple[Array, Array]:
     """All hidden states H (batch, seq, hidden) and the last one (batch, hidden) for x (batch, seq, input)."""
     _check_inputs(x, params, h0)
-    x, W_xh, W_hh, b_h, h0 = same_kind(x, params["W_xh"], params["W_hh"], params["b_h"], h0)
     batch, steps, _ = x.shape
-    h = like(np.zeros((batch, W_hh.shape[0])), x) if h0 is None else h0
+    h = like(np.zeros((batch, params["W_hh"].shape[0])), x) if h0 is None else h0
+    x, W_xh, W_hh, b_h, h = same_kind(x, params["W_xh"], params["W_hh"], params["b_h"], h)
     projected = x @ W_xh.T + b_h  # the inputs' share of every step at once: (batch, seq, hidden)
-    tanh = torch.tanh if isinstance(x, torch.Tensor) else np.tanh
-    states = []
+    tanh: Callable[[Any], Array] = torch.tanh if isinstance(x, torch.Tensor) else np.tanh
+    states: list[Any] = []  # arrays or tensors, the kind of x
     for t in range(steps):  # only the recurrence needs a loop: hₜ depends on hₜ₋₁
         h = tanh(projected[:, t] + h @ W_hh.T)
         states.append(h)
@@ -242,7 +243,7 @@ def gradient_check(
     _check_gradient_inputs(params, analytic)
     autograd = _autograd_gradients(loss_fn, params)
     errors = {}
-    for name, value in params.items():
+    for name in params:
         numeric = _finite_difference(loss_fn, params, name, eps)
         errors[name] = (relative_error(analytic[name], autograd[name]), relative_error(analytic[name], numeric))
     worst = max(errors, key=lambda name: max(errors[name]))

@@ -60,8 +60,11 @@ def words_of(vocab: Vocabulary, ids: Iterable[int]) -> list[str]:
 class PairLike(Protocol):
     """A sentence pair: anything with English and French token sequences, such as phrasebook.Pair."""
 
-    english: Sequence[str]
-    french: Sequence[str]
+    @property
+    def english(self) -> Sequence[str]: ...
+
+    @property
+    def french(self) -> Sequence[str]: ...
 
 
 def build_vocabs(pairs: Sequence[PairLike]) -> tuple[Vocabulary, Vocabulary]:
@@ -153,16 +156,25 @@ def hidden_of(state: State) -> torch.Tensor:
 
 def select_state(state: State, rows: torch.Tensor) -> State:
     """The given batch rows of a state (each of an LSTM's h and c)."""
-    return tuple(part[rows] for part in state) if isinstance(state, tuple) else state[rows]
+    if isinstance(state, tuple):
+        h, c = state
+        return h[rows], c[rows]
+    return state[rows]
 
 
 def _as_layer(state: State) -> State:
     """(B, H) → (1, B, H): the shape nn.GRU / nn.LSTM take and return (one layer, one direction)."""
-    return tuple(part.unsqueeze(0) for part in state) if isinstance(state, tuple) else state.unsqueeze(0)
+    if isinstance(state, tuple):
+        h, c = state
+        return h.unsqueeze(0), c.unsqueeze(0)
+    return state.unsqueeze(0)
 
 
 def _from_layer(state: State) -> State:
-    return tuple(part.squeeze(0) for part in state) if isinstance(state, tuple) else state.squeeze(0)
+    if isinstance(state, tuple):
+        h, c = state
+        return h.squeeze(0), c.squeeze(0)
+    return state.squeeze(0)
 
 
 @dataclass
@@ -202,8 +214,8 @@ class Seq2Seq(nn.Module):
             raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
         if min(src_vocab_size, tgt_vocab_size) <= len(SPECIALS) or min(embedding_size, hidden_size) < 1:
             raise ValueError(
-                f"need vocabularies larger than the {len(SPECIALS)} special tokens and embedding_size, hidden_size ≥ 1, "
-                f"got {src_vocab_size}, {tgt_vocab_size}, {embedding_size}, {hidden_size}"
+                f"need vocabularies larger than the {len(SPECIALS)} special tokens and embedding_size, "
+                f"hidden_size ≥ 1, got {src_vocab_size}, {tgt_vocab_size}, {embedding_size}, {hidden_size}"
             )
         self.kind, self.has_attention = kind, attention
         self.src_embed = nn.Embedding(src_vocab_size, embedding_size, padding_idx=PAD_ID)
@@ -244,6 +256,8 @@ class Seq2Seq(nn.Module):
     ) -> tuple[State, torch.Tensor, torch.Tensor | None]:
         """One step from the previous word's embedding (B, E): new state, features [s_t; c_t], attention or None."""
         if self.has_attention:  # c_t from the previous state s_{t−1}, then the new state s_t
+            if encoded.keys is None:
+                raise ValueError("an attention decoder needs the encoder's keys: encode the batch with this model")
             scores = additive_scores(hidden_of(state), encoded.keys, self.query, self.v)
             context, weights = attention_step(scores, encoded.states, encoded.mask)
             state = self.decoder(torch.cat([embedded, context], dim=1), state)
@@ -287,7 +301,9 @@ class Seq2Seq(nn.Module):
                 raise ValueError("scheduled sampling (teacher_forcing < 1) draws its coins from a generator: pass one")
             own_guess = torch.rand(batch.tgt_in.shape, generator=generator) >= teacher_forcing  # (B, T)
         gold = self.tgt_embed(batch.tgt_in)  # (B, T, E): every gold input embedded at once
-        state, features, weights = encoded.final, [], []
+        state = encoded.final
+        features: list[torch.Tensor] = []
+        weights: list[torch.Tensor] = []  # attention weights, if the model attends
         for t, embedded in enumerate(gold.unbind(dim=1)):  # unbind: one backward for all steps, not one per slice
             if own_guess is not None and t > 0:
                 with torch.no_grad():
@@ -295,7 +311,8 @@ class Seq2Seq(nn.Module):
                 embedded = torch.where(own_guess[:, t, None], self.tgt_embed(guess), embedded)
             state, feature, weight = self._advance(embedded, state, encoded)
             features.append(feature)
-            weights.append(weight)
+            if weight is not None:
+                weights.append(weight)
         logits = self.readout(torch.stack(features, dim=1))  # one big product for all steps
         return logits, torch.stack(weights, dim=1) if self.has_attention else None
 
@@ -377,12 +394,15 @@ def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_mask: torch.Tensor, max
         raise ValueError(f"max_len must be at least 1, got {max_len}")
     encoded = model.encode(src, src_mask)
     prev = torch.full((len(src),), BOS_ID, dtype=torch.int64)
-    state, done, words, weights = encoded.final, torch.zeros(len(src), dtype=torch.bool), [], []
+    state, done = encoded.final, torch.zeros(len(src), dtype=torch.bool)
+    words: list[torch.Tensor] = []
+    weights: list[torch.Tensor] = []  # attention weights, if the model attends
     for _ in range(max_len):
         logits, state, weight = model.step(prev, state, encoded)
         prev = logits.argmax(dim=1)
         words.append(prev)
-        weights.append(weight)
+        if weight is not None:
+            weights.append(weight)
         done |= prev == EOS_ID
         if done.all():
             break
@@ -417,7 +437,8 @@ def beam_search(
         raise ValueError(f"need beam_size ≥ 1 and max_len ≥ 1, got {beam_size} and {max_len}")
     src = torch.as_tensor(src_ids, dtype=torch.int64).reshape(1, -1)
     encoded = model.encode(src, torch.ones_like(src, dtype=torch.bool))
-    live, live_scores, state = [[]], torch.zeros(1), encoded.final  # hypotheses: word ids so far, total log-prob
+    live: list[list[int]] = [[]]  # hypotheses: word ids so far
+    live_scores, state = torch.zeros(1), encoded.final  # their total log-probabilities
     finished: list[tuple[list[int], float]] = []
     for _ in range(max_len):
         prev = torch.tensor([ids[-1] if ids else BOS_ID for ids in live])
@@ -562,18 +583,19 @@ class ScriptedStep:
 
 
 def _greedy_with(
-    step,
-    state,
-    bos,
-    eos,
-    max_len,
-    keep_eos=False,
-    keep_bos=False,
-    limit=True,
-    feed_back=True,
-    carry_state=True,
-    pick=torch.argmax,
-    extra_steps=0,
+    step: Callable,
+    state: object,
+    bos: int,
+    eos: int,
+    max_len: int,
+    *,
+    keep_eos: bool = False,
+    keep_bos: bool = False,
+    limit: bool = True,
+    feed_back: bool = True,
+    carry_state: bool = True,
+    pick: Callable[[torch.Tensor], torch.Tensor] = torch.argmax,
+    extra_steps: int = 0,
 ) -> list[int]:
     """greedy_decode_one with one classic mistake switched on."""
     words, prev, first_state, count = [bos] if keep_bos else [], bos, state, 0

@@ -175,7 +175,9 @@ def make_tagging_data(n_train: int, n_val: int, n_test: int, seed: int) -> Taggi
             f"need 1 or more sentences per split and at most {MAX_SENTENCES:,} in all, "
             f"got {n_train}, {n_val} and {n_test}"
         )
-    rng, seen, sentences = random.Random(seed), set(), []
+    rng = random.Random(seed)
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    sentences: list[list[tuple[str, str]]] = []
     while len(sentences) < n_train + n_val + n_test:
         pairs = sentence(rng)
         if tuple(pairs) not in seen:

@@ -155,6 +155,11 @@ class Comparison:
     models: dict[str, dict[int, SequenceModel]]
 
 
+def _first_symbol_at(length: int, symbols: int) -> Callable[[int, torch.Generator], tuple[torch.Tensor, torch.Tensor]]:
+    """The first-symbol task at one length, as train() draws it: task(batch_size, generator)."""
+    return lambda n, g: first_symbol_task(n, length, symbols, g)
+
+
 def compare_cells(
     kinds: tuple[str, ...] = ("rnn", "lstm", "gru"),
     lengths: tuple[int, ...] = (5, 20, 50),
@@ -170,10 +175,10 @@ def compare_cells(
 
     With `chrono_horizon`, LSTM and GRU gates start with chrono initialisation over that horizon.
     """
-    scores = {kind: {} for kind in kinds}
-    losses = {kind: {} for kind in kinds}
-    seconds = {kind: {} for kind in kinds}
-    models = {kind: {} for kind in kinds}
+    scores: dict[str, dict[int, float]] = {kind: {} for kind in kinds}
+    losses: dict[str, dict[int, list[float]]] = {kind: {} for kind in kinds}
+    seconds: dict[str, dict[int, float]] = {kind: {} for kind in kinds}
+    models: dict[str, dict[int, SequenceModel]] = {kind: {} for kind in kinds}
     for kind in kinds:  # warm-up: the very first updates of a kind pay one-off costs we do not want to time
         train(
             SequenceModel(symbols, hidden_size, symbols, kind=kind),
@@ -190,7 +195,7 @@ def compare_cells(
                 chrono_init(model, chrono_horizon)
             log = train(
                 model,
-                lambda n, g: first_symbol_task(n, length, symbols, g),
+                _first_symbol_at(length, symbols),
                 steps,
                 torch.Generator().manual_seed(1000 + seed),
                 lr=lr,

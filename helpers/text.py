@@ -151,7 +151,7 @@ def batchify(ids: torch.Tensor, batch_size: int) -> torch.Tensor:
 
 
 def chunks(streams: torch.Tensor, seq_len: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """Consecutive (x, y) pairs of shape (batch, seq_len) where y is x shifted one character on; a last partial chunk is dropped."""
+    """Consecutive (x, y) pairs of shape (batch, seq_len), y being x one character on; a last partial chunk dropped."""
     if streams.ndim != 2:
         raise ValueError(f"streams must have shape (batch, length), got {tuple(streams.shape)}")
     if not isinstance(seq_len, int) or seq_len < 1:

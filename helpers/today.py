@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -126,16 +127,16 @@ class AttentionDecoder(nn.Module):
         self.readout = nn.Linear(hidden_size, vocab_size)
 
     def _split(self, x: torch.Tensor) -> torch.Tensor:
-        """(batch, n, hidden_size) → (batch, heads, n, hidden_size / heads): each head gets its own slice of the features."""
+        """(batch, n, hidden_size) → (batch, heads, n, hidden_size / heads): each head its own slice of the features."""
         batch, n, _ = x.shape
         return x.reshape(batch, n, self.heads, self.hidden_size // self.heads).transpose(1, 2)
 
     def _inputs(self, tokens: torch.Tensor, first: int) -> torch.Tensor:
-        """Embeddings plus position codes (batch, n, hidden_size) for tokens (batch, n) at positions first, first + 1, …"""
+        """Embeddings plus position codes (batch, n, hidden_size) for tokens (batch, n) from position `first` on."""
         return self.embedding(tokens) + positions(first, tokens.shape[1], self.hidden_size)
 
     def _keys_values(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The cache rows of inputs x (batch, n, hidden_size): keys and values, each (batch, heads, n, hidden_size / heads)."""
+        """The cache rows of x (batch, n, hidden_size): keys and values, each (batch, heads, n, hidden_size / heads)."""
         return self._split(self.key(x)), self._split(self.value(x))
 
     def _attend(
@@ -174,8 +175,9 @@ class AttentionDecoder(nn.Module):
             isinstance(cache, (tuple, list))
             and len(cache) == 2
             and all(isinstance(t, torch.Tensor) and t.dim() == 4 and t.shape == cache[0].shape for t in cache)
+            and (cache[0].shape[:2], cache[0].shape[3]) == (expected[:2], expected[3])
         )
-        if not good or (cache[0].shape[:2], cache[0].shape[3]) != (expected[:2], expected[3]):
+        if not good:
             got = ", ".join(map(_describe, cache)) if isinstance(cache, (tuple, list)) else _describe(cache)
             raise ValueError(f"expected a cache (keys, values), each of shape {expected}, got {got}")
 
@@ -263,7 +265,9 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
     with torch.no_grad():
         for n in prefix_lengths:
             tokens = torch.randint(0, decoder.vocab_size, (1, n + 1), generator=generator)
-            state, token = decoder.prefill(tokens[:, :n]), tokens[:, n]
+            # a hidden state or a (keys, values) cache, whichever `decoder` takes: typing cannot pair the two
+            state: Any = decoder.prefill(tokens[:, :n])
+            token = tokens[:, n]
             decoder.step(token, state)  # warm-up: the first call after a new size pays one-off costs
             times = []
             for _ in range(repeats):

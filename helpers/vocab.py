@@ -111,7 +111,7 @@ class Vocabulary:
         return self.separator.join(self.tokens_of(ids))
 
     def counts(self, sentences: Sequence[Sequence[str]]) -> torch.Tensor:
-        """A (sentences, vocabulary) table of how often each token occurs in each sentence; unknown tokens are left out."""
+        """A (sentences, vocabulary) table of how often each token occurs in each sentence; unknown tokens left out."""
         rows, cols = [], []
         for row, sentence in enumerate(sentences):
             known = [self.index[token] for token in sentence if token in self.index]

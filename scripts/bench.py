@@ -74,7 +74,8 @@ def main() -> int:
         ok = seconds <= NOTEBOOK_BUDGET_S
         over += not ok
         lines.append(
-            f"| {path.stem} | Restart & Run All | {seconds:.1f} s | {NOTEBOOK_BUDGET_S:.0f} s | {'yes' if ok else 'OVER'} |"
+            f"| {path.stem} | Restart & Run All | {seconds:.1f} s | {NOTEBOOK_BUDGET_S:.0f} s "
+            f"| {'yes' if ok else 'OVER'} |"
         )
         print(lines[-1], flush=True)
     time.sleep(2)  # let the last kernel shut down before timing widgets in this process
@@ -90,9 +91,9 @@ def main() -> int:
                 print(lines[-1], flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
-    print(
-        f"\n{'All within budget.' if not over else f'{over} item(s) over budget.'} Table written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
-    )
+    verdict = "All within budget." if not over else f"{over} item(s) over budget."
+    written = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
+    print(f"\n{verdict} Table written to {written}")
     return 1 if over else 0
 
 

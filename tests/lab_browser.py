@@ -236,15 +236,18 @@ RUN_ALL_JS = """async () => {
 RUN_STATE_JS = """() => {
   const panel = window.jupyterapp.shell.currentWidget;
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  const code = panel.content.widgets.filter(cell => cell.model.type === 'code' && cell.model.sharedModel.getSource().trim());
+  const code = panel.content.widgets.filter(
+    cell => cell.model.type === 'code' && cell.model.sharedModel.getSource().trim());
   const problems = [];
   code.forEach((cell, i) => {
     for (const output of cell.model.outputs.toJSON()) {
       if (output.output_type === 'error') problems.push(`code cell ${i + 1}: ${output.ename}: ${output.evalue}`);
-      if (output.output_type === 'stream' && output.name === 'stderr') problems.push(`code cell ${i + 1} wrote to stderr: ${String(output.text).slice(0, 300)}`);
+      if (output.output_type === 'stream' && output.name === 'stderr')
+        problems.push(`code cell ${i + 1} wrote to stderr: ${String(output.text).slice(0, 300)}`);
     }
   });
-  return {idle: !!kernel && kernel.status === 'idle', done: code.every(cell => cell.model.executionCount !== null), problems};
+  const done = code.every(cell => cell.model.executionCount !== null);
+  return {idle: !!kernel && kernel.status === 'idle', done, problems};
 }"""
 
 

@@ -50,6 +50,8 @@ from helpers.demos.training_rnns import temperature_demo
 from helpers.demos.vanilla_rnn import unroll_demo
 from helpers.demos.vanishing_gradients import gradient_decay_demo
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "browser"
 

@@ -78,10 +78,8 @@ def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
     result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=10, test_size=100)
     demo = comparison_demo(result)
     demo.controls["length"].value = 3
-    assert (
-        demo.text
-        == f"L = 3 (the answer is 2 steps back): vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"
-    )
+    scores = f"vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"
+    assert demo.text == f"L = 3 (the answer is 2 steps back): {scores}"
 
 
 def test_translate_demo_handles_unknown_words_and_empty_input_and_draws_attention():

@@ -70,7 +70,7 @@ def test_summary_of_one_seed_has_no_interval():
     summary = summarise({5: 0.83})
     assert (summary.n, summary.mean, summary.sd, summary.spread) == (1, 0.83, 0, 0)
     with pytest.raises(ValueError, match="needs at least 2 seeds, got 1 \\(seed 5\\)"):
-        summary.interval
+        _ = summary.interval
     assert str(summary) == "0.8300 (1 seed, no range or interval)"
     assert summary.format(2, percent=True) == "83.00 % (1 seed, no range or interval)"
 

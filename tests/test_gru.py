@@ -1,4 +1,5 @@
-"""The from-scratch GRU of notebook 06: forward pass against nn.GRU, the gates, the textbook variant, copies, errors, the exercise."""
+"""The from-scratch GRU of notebook 06: forward pass against nn.GRU, the gates, the textbook variant, copies,
+errors, the exercise."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""The from-scratch LSTM of notebook 05: forward pass against nn.LSTM, the gates, copies of weights, errors, the exercise."""
+"""The from-scratch LSTM of notebook 05: forward pass against nn.LSTM, the gates, copies of weights, errors,
+the exercise."""
 
 import warnings
 

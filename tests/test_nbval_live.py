@@ -14,6 +14,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_NOTEBOOK = ROOT / "notebooks" / "00_course_map.ipynb"
 

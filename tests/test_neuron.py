@@ -27,7 +27,7 @@ def test_hand_gradient_matches_autograd_and_finite_differences():
         hand_w, hand_b = nrn.neuron_loss_gradient(X, W, B, target)
         auto_w, auto_b = nrn.autograd_loss_gradient(X, W, B, target)
         assert np.allclose(hand_w, auto_w, atol=1e-12) and np.isclose(hand_b, auto_b, atol=1e-12)
-        loss = lambda b: (np.tanh(W @ X + b) - target) ** 2
+        loss = lambda b, target=target: (np.tanh(W @ X + b) - target) ** 2
         assert np.isclose(hand_b, (loss(B + 1e-6) - loss(B - 1e-6)) / 2e-6, atol=1e-8)
 
 

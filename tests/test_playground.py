@@ -42,6 +42,8 @@ from lab_browser import (
 
 from scripts.playground import DEFAULT_PORT, PLAYGROUND, voila_command
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "playground"
 PAGE_TIMEOUT_S = 180  # Voilà starts a kernel and runs the whole page before it answers; CI runs nbval beside it
@@ -298,7 +300,8 @@ SABOTAGE = {
     # the page's cell fails after drawing the demo: the error must show on the page
     "cell raises": "raise RuntimeError('sabotaged by a test')",
     # every slider move fails in the kernel: nothing changes for the reader, and the kernel says why
-    "callback raises": "import helpers.demos.vanishing_gradients\n\ndef _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n\n"
+    "callback raises": "import helpers.demos.vanishing_gradients\n\n"
+    "def _broken(*args, **kwargs):\n    raise RuntimeError('sabotaged by a test')\n\n"
     "helpers.demos.vanishing_gradients.gradient_decay = _broken",
 }
 

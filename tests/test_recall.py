@@ -119,7 +119,8 @@ def test_grid_lookups(grid):
 
 
 def test_the_acceptance_claim_holds_in_the_cache(grid):
-    """The LSTM recalls at length 100 on every seed; the vanilla RNN's span (mean over seeds ≥ 90 %) ends well before."""
+    """The LSTM recalls at length 100 on every seed; the vanilla RNN's span (mean over seeds ≥ 90 %) ends well
+    before."""
     lengths = GRID.lengths
     assert grid.accuracies("lstm")[lengths.index(100)].min() >= 0.9
     for radius in GRID.radii:

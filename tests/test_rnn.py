@@ -1,4 +1,5 @@
-"""The from-scratch RNN of notebooks 02–04: forward pass against nn.RNN, BPTT against autograd and finite differences."""
+"""The from-scratch RNN of notebooks 02–04: forward pass against nn.RNN, BPTT against autograd and finite
+differences."""
 
 import numpy as np
 import pytest

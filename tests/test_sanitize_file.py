@@ -26,3 +26,10 @@ def test_rules_hide_what_differs_between_runs_and_keep_the_rest():
     assert sanitize("loss 0.693147") == sanitize("loss 0.693152") == "loss 0.6931"
     assert sanitize("12 steps, 3 cases") == "12 steps, 3 cases"
     assert sanitize("loss 0.6931") != sanitize("loss 0.6932")
+
+
+def test_progress_lines_keep_their_shape_but_not_their_running_loss():
+    line = "[#####...............]  25%  update  200/800  training loss {} nats/char"
+    assert sanitize(line.format("1.85")) == sanitize(line.format("1.86")) == line.format("LOSS")
+    assert sanitize(line.format("1.85")) != sanitize(line.replace("200/800", "300/800").format("1.85"))
+    assert sanitize("final training loss 1.85") == "final training loss 1.85"  # a result stays compared

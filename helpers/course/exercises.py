@@ -121,7 +121,10 @@ def compare(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5, che
             return f"it returned {show(got)}, but {show(expected)} was expected."
         return None
     if _numeric_list(expected) and isinstance(got, (list, tuple)) and len(got) != len(expected):
-        return f"it returned {show(list(got))}, but {show(expected)} was expected: {len(got)} values instead of {len(expected)}."
+        return (
+            f"it returned {show(list(got))}, but {show(expected)} was expected: "
+            f"{len(got)} values instead of {len(expected)}."
+        )
     return _compare_numbers(got, expected, atol, rtol, check_dtype)
 
 
@@ -146,7 +149,7 @@ def _compare_numbers(got: Any, expected: Any, atol: float, rtol: float, check_dt
             return "it returned a torch tensor, but a numpy array was expected. Convert with .numpy()."
         if _as_array(got) is None or expected.ndim > 0:
             return f"it returned {describe(got)}, but a numpy array of shape {expected.shape} was expected."
-    if scalar_expected:
+    if want is not None and scalar_expected:  # scalar_expected already implies an array `want`
         if isinstance(got, (list, tuple)):
             return f"it returned a {type(got).__name__}, but a single number was expected."
         value = _as_array(got)
@@ -159,6 +162,8 @@ def _compare_numbers(got: Any, expected: Any, atol: float, rtol: float, check_dt
         value = _as_array(got)
         if value is None:
             return f"it returned {describe(got)}, but {describe(expected)} was expected."
+        if want is None:
+            raise TypeError(f"cannot compare a result with {describe(expected)}: expected a number, array or tensor")
         if value.shape != want.shape:
             hint = (
                 " It looks transposed: check the order of your matrix product."
@@ -345,7 +350,10 @@ class Exercise:
             if _matches(got, self.reference, tuple(swapped), case.kwargs):
                 first = names[i] if i < len(names) else f"argument {i + 1}"
                 second = names[j] if j < len(names) else f"argument {j + 1}"
-                return f"\n   Hint: that is the answer with `{first}` and `{second}` swapped. Check the order you use them in."
+                return (
+                    f"\n   Hint: that is the answer with `{first}` and `{second}` swapped. "
+                    "Check the order you use them in."
+                )
         return ""
 
 

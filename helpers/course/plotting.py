@@ -6,11 +6,11 @@ import io
 
 import matplotlib as mpl
 import numpy as np
-from matplotlib import cycler
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
+from matplotlib.rcsetup import cycler  # what matplotlib.cycler is, under a name its type stubs know
 from PIL import Image
 
 # Okabe & Ito's palette: distinguishable with every common form of colour blindness.

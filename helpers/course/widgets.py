@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Callable
+from typing import cast
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from helpers.course.plotting import WIDGET_DPI, new_figure, rgba_png
 
@@ -33,7 +35,7 @@ class LiveFigure:
         width = round(figsize[0] * dpi)  # show the image at its own size: stretching blurs it
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%"))
         self.moving: list[Artist] = []
-        self._background = None
+        self._background: object | None = None  # the Agg renderer's saved region
 
     @property
     def ax(self) -> Axes:
@@ -46,9 +48,14 @@ class LiveFigure:
             artist.set_animated(True)
             self.moving.append(artist)
 
+    @property
+    def _canvas(self) -> FigureCanvasAgg:
+        """The figure's canvas: new_figure gives every figure an Agg canvas, which can blit."""
+        return cast(FigureCanvasAgg, self.fig.canvas)
+
     def redraw_background(self) -> None:
         """Draw everything that does not move (after changing limits, titles or labels)."""
-        canvas = self.fig.canvas
+        canvas = self._canvas
         canvas.draw()
         if self.fig.get_layout_engine() is not None:  # lay out once, then keep the positions fixed
             self.fig.set_layout_engine("none")
@@ -59,9 +66,11 @@ class LiveFigure:
         """Redraw the moving artists over the background and send the image to the browser."""
         if self._background is None:
             self.redraw_background()
-        canvas = self.fig.canvas
+        canvas = self._canvas
         canvas.restore_region(self._background)
         for artist in self.moving:
+            if artist.axes is None:
+                raise ValueError(f"an animated artist must be drawn on an axes, got {artist!r} outside any")
             artist.axes.draw_artist(artist)
         self.image.value = rgba_png(np.asarray(canvas.buffer_rgba()))
 

@@ -31,7 +31,8 @@ def gate_demo() -> Demo:
         exposed.set_data(t, trace.exposed)
         return (
             f"f = {forget:.2f}, i = {input_gate:.2f}, o = {output:.2f}: after {steps} steps the fact keeps "
-            f"f^{steps} = {trace.fact[-1]:.3g} of its size; cell c = {trace.cell[-1]:.3f}, exposed h = {trace.exposed[-1]:.3f}"
+            f"f^{steps} = {trace.fact[-1]:.3g} of its size; "
+            f"cell c = {trace.cell[-1]:.3f}, exposed h = {trace.exposed[-1]:.3f}"
         )
 
     controls = {

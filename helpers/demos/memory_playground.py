@@ -6,7 +6,7 @@ import numpy as np
 
 from helpers.course.plotting import PALETTE, label
 from helpers.course.widgets import Demo, LiveFigure, choice_slider, slider
-from helpers.recall import Grid, load_grid, share_left
+from helpers.recall import CellRun, Grid, load_grid, share_left
 
 
 def memory_playground_demo(grid: Grid | None = None) -> Demo:
@@ -63,7 +63,7 @@ def memory_playground_demo(grid: Grid | None = None) -> Demo:
         now_right.set_data([length, length], [0, 1.05])
         row = list(lengths).index(length)
         measured = {"rnn": rnn_means[radius][row], **{kind: means[kind][row] for kind in means}}
-        top_f = np.mean([run.forget[-1] for run in grid.runs_of("lstm", length)])
+        top_f = np.mean([_top_forget(run) for run in grid.runs_of("lstm", length)])
         return (
             f"T = {length}: analytic λ^T = {eigenvalue:.2f}^{length} = {lam[length]:.2g}, "
             f"f^T = {forget:.3f}^{length} = {f[length]:.2g}\n"
@@ -78,3 +78,10 @@ def memory_playground_demo(grid: Grid | None = None) -> Demo:
         "forget": slider("LSTM forget gate f", 0.99, 0.8, 1.0, 0.005, readout_format=".3f"),
     }
     return Demo("The memory playground: a signal at step 1, recalled at step T", controls, render, figure, columns=3)
+
+
+def _top_forget(run: CellRun) -> float:
+    """An LSTM run's highest mean forget gate: what its most persistent unit keeps per step."""
+    if run.forget is None:
+        raise ValueError(f"only LSTM runs record forget gates, got a {run.kind} run")
+    return run.forget[-1]

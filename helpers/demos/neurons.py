@@ -66,7 +66,10 @@ def learning_rate_demo() -> Demo:
         shown = np.clip(points, -4, 4)
         path.set_data(shown, shown**2)
         loss_line.set_data(np.arange(len(points)), np.maximum(points**2, 1e-12))
-        return f"α = {learning_rate:.2f}: after {len(points) - 1} steps x = {points[-1]:.4g}, f(x) = {points[-1] ** 2:.4g} ({verdict})"
+        return (
+            f"α = {learning_rate:.2f}: after {len(points) - 1} steps x = {points[-1]:.4g}, "
+            f"f(x) = {points[-1] ** 2:.4g} ({verdict})"
+        )
 
     controls = {"learning_rate": slider("learning rate α", 0.1, 0.01, 1.2, 0.01)}
     return Demo("Gradient descent on f(x) = x², starting at x = 3", controls, render, figure)

@@ -71,19 +71,21 @@ def translate_demo(
         if reading.problem:
             show_map([], [], None, "nothing to show: see the message above")
             return reading.problem
-        attended = reading.with_attention
+        attended, plain = reading.with_attention, reading.without_attention
+        if attended is None or plain is None:  # read_sentence gives both translations whenever there is no problem
+            raise RuntimeError(f"no problem and no translations for {sentence!r}")
         if attended.tokens:
             show_map(attended.tokens, reading.words, attended.attention)
         else:
             show_map([], reading.words, None, "the model ended the sentence at once")
         lines = [
             f"with attention:    {french_text(attended)}",
-            f"without attention: {french_text(reading.without_attention)}",
+            f"without attention: {french_text(plain)}",
         ]
         if reading.reference is None:
             lines.append("(not one of the phrasebook's sentences, so there is no reference to compare with)")
         else:
-            marks = ["✔" if french_text(t) == reading.reference else "✘" for t in (attended, reading.without_attention)]
+            marks = ["✔" if french_text(t) == reading.reference else "✘" for t in (attended, plain)]
             lines.append(
                 f"phrasebook ({reading.split} pair): {reading.reference}   "
                 f"[with attention {marks[0]}, without {marks[1]}]"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from helpers.course.plotting import PALETTE, label
@@ -29,7 +31,7 @@ def unroll_demo(input_size: int = 10, hidden_size: int = 16, output_size: int = 
             (2, "#fde3b3", PALETTE["orange"]),
         ]
     ]
-    arrow = dict(angles="xy", scale_units="xy", scale=1, width=0.006, zorder=2)
+    arrow: dict[str, Any] = dict(angles="xy", scale_units="xy", scale=1, width=0.006, zorder=2)
     up = ax.quiver(
         np.r_[steps, steps],
         np.r_[np.full(UNROLL_MAX, 0.22), np.full(UNROLL_MAX, 1.22)],

@@ -34,7 +34,10 @@ def gradient_decay_demo() -> Demo:
         measured.set_data(decay.distances, shown(decay.log10_norms))
         rate.set_data(decay.distances, shown(decay.log10_radius_line))
         bound.set_data(decay.distances, shown(decay.log10_bound))
-        return f"T = {length}, ρ = {radius:.2f} (σ_max = {decay.sigma:.2f}), h = {hidden_size}, {activation}: {decay.verdict}"
+        return (
+            f"T = {length}, ρ = {radius:.2f} (σ_max = {decay.sigma:.2f}), h = {hidden_size}, "
+            f"{activation}: {decay.verdict}"
+        )
 
     controls = {
         "length": int_slider("sequence length T", 200, 5, longest, 5),

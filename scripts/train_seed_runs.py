@@ -1,0 +1,64 @@
+"""Train the seeds behind notebooks 03 and 05's comparisons and cache them in data/seeds/ (a few minutes).
+
+    python scripts/train_seed_runs.py          # both
+    python scripts/train_seed_runs.py lm       # notebook 03: vanilla RNN and LSTM language models, 5 seeds each
+    python scripts/train_seed_runs.py lstm     # notebook 05: forget bias, memory span, gradients and gates, 5 seeds
+
+Every run is seeded on its own, so runs train in parallel (one process per core, one thread each) and give
+the numbers they give alone. tests/test_lm_seeds.py and tests/test_lstm_seeds.py re-run seed 0 and compare
+it with the cache, so re-run this whenever the models, the data or the settings change.
+"""
+
+import os
+import sys
+import time
+from multiprocessing import Pool
+
+from helpers import lm_seeds, lstm_seeds
+from helpers.course.notebook import setup_notebook
+
+WORKERS = min(2, os.cpu_count() or 1)
+
+
+def _lm_run(cell: tuple[str, int]) -> dict:
+    setup_notebook(quiet=True)  # one thread, as in the notebooks
+    kind, seed = cell
+    vocab, train_ids, val_ids = lm_seeds.course_ids()
+    _, record = lm_seeds.train_seed(kind, seed, len(vocab), train_ids, val_ids)
+    print(f"lm {kind:4} seed {seed}: perplexity {record['perplexity']:.3f} in {record['seconds']:.0f} s", flush=True)
+    return record
+
+
+def _lstm_run(seed: int) -> dict:
+    setup_notebook(quiet=True)
+    record = lstm_seeds.run_seed(seed)
+    print(f"lstm seed {seed}: {record}"[:300], flush=True)
+    return record
+
+
+def train_lm() -> None:
+    cells = [(kind, seed) for kind in lm_seeds.BUDGET.kinds for seed in lm_seeds.BUDGET.seeds]
+    with Pool(WORKERS) as pool:
+        records = pool.map(_lm_run, cells, chunksize=1)
+    _, train_ids, val_ids = lm_seeds.course_ids()
+    lm_seeds.cache(train_ids, val_ids).save(records)
+
+
+def train_lstm() -> None:
+    with Pool(WORKERS) as pool:
+        records = pool.map(_lstm_run, lstm_seeds.SETTINGS.seeds, chunksize=1)
+    lstm_seeds.cache().save(records)
+
+
+def main(parts: list[str]) -> None:
+    jobs = {"lm": train_lm, "lstm": train_lstm}
+    for part in parts or list(jobs):
+        if part not in jobs:
+            sys.exit(f"unknown part {part!r}: choose from {sorted(jobs)}")
+        start = time.monotonic()
+        jobs[part]()
+        print(f"{part}: {time.monotonic() - start:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,51 @@
+"""Notebook 03's language models over seeds: the cache matches the code and the data, and a re-run matches it."""
+
+import json
+
+import pytest
+
+from helpers import lm_seeds
+from helpers.cache import KEPT_LOSSES, differences
+
+
+@pytest.fixture(scope="module")
+def data():
+    return lm_seeds.course_ids()
+
+
+@pytest.fixture(scope="module")
+def runs(data):
+    _, train_ids, val_ids = data
+    return lm_seeds.load_runs(train_ids, val_ids)
+
+
+def test_the_cache_has_every_kind_and_seed_with_todays_budget(runs):
+    assert sorted(runs) == sorted(lm_seeds.BUDGET.kinds)
+    for kind in runs:
+        assert sorted(runs[kind]) == list(lm_seeds.BUDGET.seeds)
+        for record in runs[kind].values():
+            assert 1 < record["perplexity"] < 76 and len(record["first_losses"]) == KEPT_LOSSES
+
+
+@pytest.mark.parametrize("kind", lm_seeds.BUDGET.kinds)
+def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(data, runs, kind):
+    vocab, train_ids, val_ids = data
+    _, fresh = lm_seeds.train_seed(kind, 0, len(vocab), train_ids, val_ids, steps=KEPT_LOSSES)
+    tolerance = {"first_losses": lm_seeds.TOLERANCES["first_losses"]}
+    assert differences(runs[kind][0], fresh, tolerance) == []
+    altered = dict(runs[kind][0], first_losses=[x * 1.01 for x in runs[kind][0]["first_losses"]])
+    assert len(differences(altered, fresh, tolerance)) == KEPT_LOSSES  # an altered cache fails
+
+
+def test_a_cache_of_other_data_or_settings_is_refused(data, tmp_path, monkeypatch):
+    _, train_ids, val_ids = data
+    copy = tmp_path / "language_models.json"
+    copy.write_text(lm_seeds.PATH.read_text())
+    monkeypatch.setattr(lm_seeds, "PATH", copy)
+    with pytest.raises(ValueError, match="other data"):
+        lm_seeds.load_runs(train_ids[:-1], val_ids)
+    body = json.loads(copy.read_text())
+    body["settings"]["steps"] = 801
+    copy.write_text(json.dumps(body))
+    with pytest.raises(ValueError, match="other settings.*train_seed_runs.py lm"):
+        lm_seeds.load_runs(train_ids, val_ids)

@@ -182,6 +182,12 @@ class Summary:
         half = t_quantile(self.n - 1) * self.sd / math.sqrt(self.n)
         return self.mean - half, self.mean + half
 
+    def range_text(self, decimals: int, percent: bool = False) -> str:
+        """The range of the seeds' values alone: '0.80–0.86', '80–86 %', '−3.1 to −0.6', or '100 %' if all agree."""
+        if format_number(self.min, decimals, percent) == format_number(self.max, decimals, percent):
+            return format_number(self.min, decimals, percent)
+        return _span(self.min, self.max, decimals, percent, sign=False)
+
     def details(self, decimals: int, percent: bool = False, sign: bool = False) -> str:
         """'range 0.80–0.86, 95 % interval 0.77–0.89', or '1 seed, no range or interval'."""
         if self.n == 1:

@@ -72,13 +72,14 @@ def next_char_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def perplexity(model: CharLM, ids: torch.Tensor, batch_size: int = 16, seq_len: int = 200) -> float:
     """exp(mean cross-entropy) of the model on held-out ids, reading them as parallel streams."""
+    training = model.training
     model.eval()
     total, count, state = 0.0, 0, None
     for x, y in chunks(batchify(ids, batch_size), seq_len):
         logits, state = model(x, state)
         total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
         count += y.numel()
-    model.train()
+    model.train(training)
     return math.exp(total / count)
 
 
@@ -139,6 +140,7 @@ def generate(
     """Continue `prompt` by `length` sampled characters; temperature 0 means always the likeliest."""
     if length < 0 or not prompt:
         raise ValueError(f"need a non-empty prompt and length ≥ 0, got {prompt!r} and {length}")
+    training = model.training
     model.eval()
     logits, state = model(vocab.encode(prompt).unsqueeze(0))
     out = []
@@ -150,8 +152,16 @@ def generate(
             choice = int(torch.multinomial(with_temperature(last, temperature), 1, generator=generator))
         out.append(choice)
         logits, state = model(torch.tensor([[choice]]), state)
-    model.train()
+    model.train(training)
     return prompt + vocab.decode(out)
+
+
+def made_up_share(text: str, known_words: set[str]) -> float:
+    """The share of a text's words (split at white space) that never occur among `known_words`."""
+    words = text.split()
+    if not words:
+        raise ValueError("the text has no words to count")
+    return sum(word not in known_words for word in words) / len(words)
 
 
 # --- Exercises (notebook 03) ------------------------------------------------------------------

@@ -117,7 +117,7 @@ def test_memory_span_stops_at_the_first_failure():
 
 
 def test_a_short_training_run_lowers_the_adding_loss():
-    run = train_benchmark("adding", "lstm", 10, 0, BenchmarkSettings(hidden=16, steps=150, lr=1e-2, test_size=500))
+    run = train_benchmark("adding", "lstm", 10, 0, BenchmarkSettings(hidden_size=16, steps=150, lr=1e-2, test_size=500))
     first, last = sum(run.losses[:20]) / 20, sum(run.losses[-20:]) / 20
     assert last < 0.5 * first and last < 1 / 6  # below the constant-1.0 baseline's squared error
 

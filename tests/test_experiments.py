@@ -272,3 +272,10 @@ def test_t_quantile_falls_towards_the_normal_and_needs_one_degree_of_freedom():
     for df in (0, 0.5, math.nan):
         with pytest.raises(ValueError, match="at least 1 degree of freedom"):
             t_quantile(df)
+
+
+def test_range_text_shows_the_seeds_range_alone():
+    summary = summarise({0: 0.80, 1: 0.86, 2: 0.83})
+    assert summary.range_text(2) == "0.80–0.86" and summary.range_text(0, percent=True) == "80–86 %"
+    assert summarise({0: -3.14, 1: -0.6}).range_text(1) == "−3.1 to −0.6"
+    assert summarise({0: 0.999, 1: 1.0}).range_text(0, percent=True) == "100 %"

@@ -148,3 +148,11 @@ def test_clip_gradient_and_temperature_reference_numbers():
     assert np.array_equal(clip_gradient(np.array([0.3, 0.4]), 1.0), [0.3, 0.4])
     p = temperature_probabilities(np.array([1000.0, 999.0, 0.0]), 1.0)
     assert np.allclose(p, [1 / (1 + np.exp(-1)), np.exp(-1) / (1 + np.exp(-1)), 0.0])
+
+
+def test_made_up_share_counts_words_never_seen():
+    from helpers.lm import made_up_share
+
+    assert made_up_share("to be or nto be", {"to", "be", "or"}) == 0.2
+    with pytest.raises(ValueError, match="no words"):
+        made_up_share("  ", {"to"})

@@ -7,6 +7,7 @@ shape was expected and which came.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import overload
 
@@ -72,25 +73,86 @@ def layer_tensor(layer: nn.Module, name: str) -> torch.Tensor:
     return value
 
 
+def uniform_weights(
+    shapes: dict[str, tuple[int, ...]],
+    hidden_size: int,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> dict[str, torch.Tensor]:
+    """Each named tensor uniform in (−1/√hidden, 1/√hidden), drawn in order, as torch initialises a recurrent layer."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    return {
+        name: torch.empty(shape, dtype=dtype).uniform_(-bound, bound, generator=generator)
+        for name, shape in shapes.items()
+    }
+
+
+def stacked_parameter_count(
+    gates: int, input_size: int, hidden_size: int, output_size: int = 0, biases: int = 1
+) -> int:
+    """gates·h(h + d + biases) for a recurrent layer (one block per gate) plus o(h + 1) for an output layer."""
+    check_size("input_size", input_size)
+    check_size("hidden_size", hidden_size)
+    if output_size < 0:
+        raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
+    h, d, o = hidden_size, input_size, output_size
+    return gates * h * (h + d + biases) + o * (h + 1)
+
+
+# Weight blocks of each kind of cell: one per gate or candidate (the vanilla RNN has a single block).
+BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def parameter_count(kind: str, input_size: int, hidden_size: int, output_size: int = 0) -> int:
+    """blocks·h(h + d + 1), one bias per block as in the textbooks, plus o(h + 1) for an output layer.
+
+    The RNN has h(h + d + 1), the LSTM 4h(h + d + 1), the GRU 3h(h + d + 1). PyTorch's layers (and our GRU's
+    params, which need b_h inside the reset product) keep two biases per block: see torch_parameter_count.
+    """
+    return stacked_parameter_count(_blocks(kind), input_size, hidden_size, output_size)
+
+
+def torch_parameter_count(kind: str, input_size: int, hidden_size: int) -> int:
+    """blocks·h(h + d + 2): what sum(p.numel() for p in nn.RNN/LSTM/GRU(d, h).parameters()) adds up to."""
+    return stacked_parameter_count(_blocks(kind), input_size, hidden_size, biases=2)
+
+
+def _blocks(kind: str) -> int:
+    if kind not in BLOCKS:
+        raise ValueError(f"kind must be one of {sorted(BLOCKS)}, got {kind!r}")
+    return BLOCKS[kind]
+
+
+def torch_weights(layer: nn.RNNBase) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Copies of a 1-layer torch RNN/LSTM/GRU's weight_ih, weight_hh, bias_ih and bias_hh (zeros if it has no bias)."""
+    W_x, W_h = (layer_tensor(layer, name).detach().clone() for name in ("weight_ih_l0", "weight_hh_l0"))
+    if not layer.bias:
+        return W_x, W_h, torch.zeros(len(W_x), dtype=W_x.dtype), torch.zeros(len(W_x), dtype=W_x.dtype)
+    b_ih, b_hh = (layer_tensor(layer, name).detach().clone() for name in ("bias_ih_l0", "bias_hh_l0"))
+    return W_x, W_h, b_ih, b_hh
+
+
+def set_torch_weights(layer: nn.RNNBase, W_x: Array, W_h: Array, b_ih: Array, b_hh: Array | None = None) -> None:
+    """Copy weights into a 1-layer torch RNN/LSTM/GRU (bias_hh zero if not given)."""
+    with torch.no_grad():
+        for name, value in (("weight_ih_l0", W_x), ("weight_hh_l0", W_h), ("bias_ih_l0", b_ih)):
+            layer_tensor(layer, name).copy_(torch.as_tensor(value))
+        if b_hh is None:
+            layer_tensor(layer, "bias_hh_l0").zero_()
+        else:
+            layer_tensor(layer, "bias_hh_l0").copy_(torch.as_tensor(b_hh))
+
+
 def check_torch_layer(layer: nn.Module, kind: type) -> None:
-    """A ValueError unless `layer` is a 1-layer, unidirectional, batch_first `kind` (nn.LSTM or nn.GRU)."""
+    """A ValueError unless `layer` is a 1-layer, unidirectional, batch_first `kind` (a tanh nn.RNN, nn.LSTM, nn.GRU)."""
     if not isinstance(layer, kind):
         raise ValueError(f"expected a torch.nn.{kind.__name__}, got {type(layer).__name__}")
-    problems = []
-    if layer.num_layers != 1:
-        problems.append(f"num_layers={layer.num_layers}")
-    if layer.bidirectional:
-        problems.append("bidirectional=True")
-    if not layer.batch_first:
-        problems.append("batch_first=False")
-    if getattr(layer, "proj_size", 0):
-        problems.append(f"proj_size={layer.proj_size}")
+    wanted: dict[str, object] = {"num_layers": 1, "bidirectional": False, "batch_first": True}
+    wanted |= {"nonlinearity": "tanh"} if kind is nn.RNN else {"proj_size": 0} if kind is nn.LSTM else {}
+    problems = [f"{name}={getattr(layer, name)!r}" for name, value in wanted.items() if getattr(layer, name) != value]
     if problems:
-        extra = ", proj_size=0" if kind is nn.LSTM else ""
-        raise ValueError(
-            f"from_torch expects nn.{kind.__name__}(num_layers=1, bidirectional=False, batch_first=True"
-            f"{extra}), got {', '.join(problems)}"
-        )
+        settings = ", ".join(f"{name}={value!r}" for name, value in wanted.items())
+        raise ValueError(f"from_torch expects nn.{kind.__name__}({settings}), got {', '.join(problems)}")
 
 
 def check_stacked_params(

@@ -35,7 +35,6 @@ states H are (batch, seq, hidden). Everything works on numpy arrays and on torch
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Literal, overload
@@ -44,19 +43,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.cells import (
-    Array,
-    check_sequence,
-    check_size,
-    check_stacked_params,
-    check_step_input,
-    check_torch_layer,
-    layer_tensor,
-    like,
-    same_kind,
-    sigmoid,
-    tanh,
-)
+from helpers import cells
+from helpers.cells import Array, like, same_kind, sigmoid, tanh
 from helpers.course.exercises import Case, Exercise
 
 GRUParams = Mapping[str, Array]
@@ -70,50 +58,17 @@ def init_gru(
     input_size: int, hidden_size: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64
 ) -> dict[str, torch.Tensor]:
     """Random W_x (3h, d), W_h (3h, h), b_x and b_h (3h,), gates stacked r, z, n, uniform in ±1/√hidden like nn.GRU."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    bound = 1.0 / math.sqrt(hidden_size)
-
-    def uniform(*shape: int) -> torch.Tensor:
-        return torch.empty(shape, dtype=dtype).uniform_(-bound, bound, generator=generator)
-
+    cells.check_size("input_size", input_size)
+    cells.check_size("hidden_size", hidden_size)
     rows = 3 * hidden_size
-    return {
-        "W_x": uniform(rows, input_size),
-        "W_h": uniform(rows, hidden_size),
-        "b_x": uniform(rows),
-        "b_h": uniform(rows),
-    }
-
-
-def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
-    """3h(h + d + 1), one bias per gate like the textbook GRU, plus o(h + 1) for an output layer.
-
-    nn.GRU (and our params, which need b_h inside the reset product) hold 3h(h + d + 2): two biases.
-    """
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    if output_size < 0:
-        raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
-    h, d, o = hidden_size, input_size, output_size
-    return 3 * h * (h + d + 1) + o * (h + 1)
-
-
-def torch_parameter_count(input_size: int, hidden_size: int) -> int:
-    """3h(h + d + 2): what sum(p.numel() for p in nn.GRU(d, h).parameters()) adds up to (bias_ih and bias_hh)."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    return 3 * hidden_size * (hidden_size + input_size + 2)
+    shapes = {"W_x": (rows, input_size), "W_h": (rows, hidden_size), "b_x": (rows,), "b_h": (rows,)}
+    return cells.uniform_weights(shapes, hidden_size, generator, dtype)
 
 
 def from_torch(gru: nn.GRU) -> dict[str, torch.Tensor]:
     """Copies of a 1-layer, unidirectional, batch_first nn.GRU's weights: b_x = bias_ih and b_h = bias_hh."""
-    check_torch_layer(gru, nn.GRU)
-    W_x, W_h = layer_tensor(gru, "weight_ih_l0").detach().clone(), layer_tensor(gru, "weight_hh_l0").detach().clone()
-    if gru.bias:
-        b_x, b_h = layer_tensor(gru, "bias_ih_l0").detach().clone(), layer_tensor(gru, "bias_hh_l0").detach().clone()
-    else:
-        b_x, b_h = torch.zeros(3 * gru.hidden_size, dtype=W_x.dtype), torch.zeros(3 * gru.hidden_size, dtype=W_x.dtype)
+    cells.check_torch_layer(gru, nn.GRU)
+    W_x, W_h, b_x, b_h = cells.torch_weights(gru)
     return {"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h}
 
 
@@ -122,11 +77,7 @@ def to_torch(params: GRUParams, batch_first: bool = True) -> nn.GRU:
     hidden, inputs = _check_params(params)
     weights = {name: torch.as_tensor(params[name]) for name in ("W_x", "W_h", "b_x", "b_h")}
     gru = nn.GRU(inputs, hidden, batch_first=batch_first, dtype=weights["W_x"].dtype)
-    with torch.no_grad():
-        layer_tensor(gru, "weight_ih_l0").copy_(weights["W_x"])
-        layer_tensor(gru, "weight_hh_l0").copy_(weights["W_h"])
-        layer_tensor(gru, "bias_ih_l0").copy_(weights["b_x"])
-        layer_tensor(gru, "bias_hh_l0").copy_(weights["b_h"])
+    cells.set_torch_weights(gru, weights["W_x"], weights["W_h"], weights["b_x"], weights["b_h"])
     return gru
 
 
@@ -203,7 +154,7 @@ def gru_forward(
     With return_gates=True, a third value: a dict of "r", "z" and "n" at every step, each (batch, seq, hidden).
     """
     hidden, inputs = _check_params(params)
-    check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0})
+    cells.check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0})
     batch, steps, _ = x.shape
     h = like(np.zeros((batch, hidden)), x) if h0 is None else h0
     x, W_x, W_h, b_x, b_h, h = same_kind(x, params["W_x"], params["W_h"], params["b_x"], params["b_h"], h)
@@ -227,12 +178,12 @@ def gru_forward(
 
 
 def _check_params(params: GRUParams) -> tuple[int, int]:
-    return check_stacked_params(params, GATES, ("b_x", "b_h"))
+    return cells.check_stacked_params(params, GATES, ("b_x", "b_h"))
 
 
 def _check_step(x_t: Array, h_prev: Array, params: GRUParams) -> None:
     hidden, inputs = _check_params(params)
-    check_step_input(x_t, hidden, inputs, {"h_prev": h_prev})
+    cells.check_step_input(x_t, hidden, inputs, {"h_prev": h_prev})
 
 
 # --- Exercise (notebook 06) -------------------------------------------------------------------

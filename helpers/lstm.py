@@ -31,7 +31,6 @@ tensors alike:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Literal, overload
@@ -40,20 +39,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.cells import (
-    Array,
-    check_sequence,
-    check_size,
-    check_stacked_params,
-    check_step_input,
-    check_torch_layer,
-    layer_tensor,
-    like,
-    same_kind,
-    shape_of,
-    sigmoid,
-    tanh,
-)
+from helpers import cells
+from helpers.cells import Array, like, same_kind, sigmoid, tanh
 from helpers.course.exercises import Case, Exercise
 
 LSTMParams = Mapping[str, Array]
@@ -67,43 +54,18 @@ def init_lstm(
     input_size: int, hidden_size: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64
 ) -> dict[str, torch.Tensor]:
     """Random W_x (4h, d), W_h (4h, h) and b (4h,), gates stacked i, f, g, o, uniform in ±1/√hidden like nn.LSTM."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    bound = 1.0 / math.sqrt(hidden_size)
-
-    def uniform(*shape: int) -> torch.Tensor:
-        return torch.empty(shape, dtype=dtype).uniform_(-bound, bound, generator=generator)
-
+    cells.check_size("input_size", input_size)
+    cells.check_size("hidden_size", hidden_size)
     rows = 4 * hidden_size
-    return {"W_x": uniform(rows, input_size), "W_h": uniform(rows, hidden_size), "b": uniform(rows)}
-
-
-def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
-    """4h(h + d + 1) for our LSTM plus o(h + 1) for an output layer; nn.LSTM's numel() is 4h(h + d + 2), two biases."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    if output_size < 0:
-        raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
-    h, d, o = hidden_size, input_size, output_size
-    return 4 * h * (h + d + 1) + o * (h + 1)
-
-
-def torch_parameter_count(input_size: int, hidden_size: int) -> int:
-    """4h(h + d + 2): what sum(p.numel() for p in nn.LSTM(d, h).parameters()) adds up to (bias_ih and bias_hh)."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    return 4 * hidden_size * (hidden_size + input_size + 2)
+    shapes = {"W_x": (rows, input_size), "W_h": (rows, hidden_size), "b": (rows,)}
+    return cells.uniform_weights(shapes, hidden_size, generator, dtype)
 
 
 def from_torch(lstm: nn.LSTM) -> dict[str, torch.Tensor]:
     """Copies of a 1-layer, unidirectional, batch_first nn.LSTM's weights (no proj_size), with b = bias_ih + bias_hh."""
-    check_torch_layer(lstm, nn.LSTM)
-    W_x, W_h = layer_tensor(lstm, "weight_ih_l0").detach().clone(), layer_tensor(lstm, "weight_hh_l0").detach().clone()
-    if lstm.bias:
-        b = (layer_tensor(lstm, "bias_ih_l0") + layer_tensor(lstm, "bias_hh_l0")).detach().clone()
-    else:
-        b = torch.zeros(4 * lstm.hidden_size, dtype=W_x.dtype)
-    return {"W_x": W_x, "W_h": W_h, "b": b}
+    cells.check_torch_layer(lstm, nn.LSTM)
+    W_x, W_h, b_ih, b_hh = cells.torch_weights(lstm)
+    return {"W_x": W_x, "W_h": W_h, "b": b_ih + b_hh}
 
 
 def to_torch(params: LSTMParams, batch_first: bool = True) -> nn.LSTM:
@@ -111,11 +73,7 @@ def to_torch(params: LSTMParams, batch_first: bool = True) -> nn.LSTM:
     hidden, inputs = _check_params(params)
     weights = {name: torch.as_tensor(params[name]) for name in ("W_x", "W_h", "b")}
     lstm = nn.LSTM(inputs, hidden, batch_first=batch_first, dtype=weights["W_x"].dtype)
-    with torch.no_grad():
-        layer_tensor(lstm, "weight_ih_l0").copy_(weights["W_x"])
-        layer_tensor(lstm, "weight_hh_l0").copy_(weights["W_h"])
-        layer_tensor(lstm, "bias_ih_l0").copy_(weights["b"])
-        layer_tensor(lstm, "bias_hh_l0").zero_()
+    cells.set_torch_weights(lstm, weights["W_x"], weights["W_h"], weights["b"])
     return lstm
 
 
@@ -203,12 +161,14 @@ def lstm_forward(
 
 
 def _check_params(params: LSTMParams) -> tuple[int, int]:
-    return check_stacked_params(params, GATES, ("b",))
+    return cells.check_stacked_params(params, GATES, ("b",))
 
 
 def _state_pair(state: object) -> tuple[Array, Array]:
     if not isinstance(state, (tuple, list)) or len(state) != 2:
-        what = f"shape {shape_of(state)}" if isinstance(state, (np.ndarray, torch.Tensor)) else type(state).__name__
+        what = (
+            f"shape {cells.shape_of(state)}" if isinstance(state, (np.ndarray, torch.Tensor)) else type(state).__name__
+        )
         raise ValueError(f"the LSTM's state must be a pair (h, c) of (batch, hidden) arrays, got {what}")
     return state[0], state[1]
 
@@ -216,13 +176,13 @@ def _state_pair(state: object) -> tuple[Array, Array]:
 def _check_inputs(x: Array, params: LSTMParams, state: tuple[Array, Array] | None) -> None:
     hidden, inputs = _check_params(params)
     h0, c0 = (None, None) if state is None else _state_pair(state)
-    check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0, "c0": c0})
+    cells.check_sequence(x, hidden, inputs, params["W_x"], {"h0": h0, "c0": c0})
 
 
 def _check_step(x_t: Array, state: tuple[Array, Array], params: LSTMParams) -> None:
     hidden, inputs = _check_params(params)
     h_prev, c_prev = _state_pair(state)
-    check_step_input(x_t, hidden, inputs, {"h_prev": h_prev, "c_prev": c_prev})
+    cells.check_step_input(x_t, hidden, inputs, {"h_prev": h_prev, "c_prev": c_prev})
 
 
 # --- Exercise (notebook 05) -------------------------------------------------------------------

@@ -34,7 +34,6 @@ and finite differences cannot resolve a gradient that small anyway.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +42,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.cells import Array, check_size, layer_tensor, like, same_kind, shape_of
+from helpers import cells
+from helpers.cells import Array, like, same_kind
 from helpers.course.exercises import Case, Exercise
 
 RNNParams = Mapping[str, Array]
@@ -58,61 +58,17 @@ def init_rnn(
     input_size: int, hidden_size: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64
 ) -> dict[str, torch.Tensor]:
     """Random W_xh, W_hh and b_h, each uniform in (−1/√hidden, 1/√hidden) like torch's nn.RNN."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    bound = 1.0 / math.sqrt(hidden_size)
-
-    def uniform(*shape: int) -> torch.Tensor:
-        return torch.empty(shape, dtype=dtype).uniform_(-bound, bound, generator=generator)
-
-    return {
-        "W_xh": uniform(hidden_size, input_size),
-        "W_hh": uniform(hidden_size, hidden_size),
-        "b_h": uniform(hidden_size),
-    }
-
-
-def parameter_count(input_size: int, hidden_size: int, output_size: int = 0) -> int:
-    """h(h + d + 1) for our RNN plus o(h + 1) for an output layer; nn.RNN's numel() is h(h + d + 2), two biases."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    if output_size < 0:
-        raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
-    h, d, o = hidden_size, input_size, output_size
-    return h * (h + d + 1) + o * (h + 1)
-
-
-def torch_rnn_parameter_count(input_size: int, hidden_size: int) -> int:
-    """h(h + d + 2): what sum(p.numel() for p in nn.RNN(d, h).parameters()) adds up to (bias_ih and bias_hh)."""
-    check_size("input_size", input_size)
-    check_size("hidden_size", hidden_size)
-    return hidden_size * (hidden_size + input_size + 2)
+    cells.check_size("input_size", input_size)
+    cells.check_size("hidden_size", hidden_size)
+    shapes = {"W_xh": (hidden_size, input_size), "W_hh": (hidden_size, hidden_size), "b_h": (hidden_size,)}
+    return cells.uniform_weights(shapes, hidden_size, generator, dtype)
 
 
 def from_torch(rnn: nn.RNN) -> dict[str, torch.Tensor]:
     """Copies of a 1-layer, unidirectional, tanh, batch_first nn.RNN's weights, with b_h = bias_ih + bias_hh."""
-    if not isinstance(rnn, nn.RNN):
-        raise ValueError(f"expected a torch.nn.RNN, got {type(rnn).__name__}")
-    problems = []
-    if rnn.num_layers != 1:
-        problems.append(f"num_layers={rnn.num_layers}")
-    if rnn.bidirectional:
-        problems.append("bidirectional=True")
-    if rnn.nonlinearity != "tanh":
-        problems.append(f"nonlinearity={rnn.nonlinearity!r}")
-    if not rnn.batch_first:
-        problems.append("batch_first=False")
-    if problems:
-        raise ValueError(
-            f"from_torch expects nn.RNN(num_layers=1, bidirectional=False, nonlinearity='tanh', "
-            f"batch_first=True), got {', '.join(problems)}"
-        )
-    W_xh, W_hh = layer_tensor(rnn, "weight_ih_l0").detach().clone(), layer_tensor(rnn, "weight_hh_l0").detach().clone()
-    if rnn.bias:
-        b_h = (layer_tensor(rnn, "bias_ih_l0") + layer_tensor(rnn, "bias_hh_l0")).detach().clone()
-    else:
-        b_h = torch.zeros(rnn.hidden_size, dtype=W_xh.dtype)
-    return {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}
+    cells.check_torch_layer(rnn, nn.RNN)
+    W_xh, W_hh, b_ih, b_hh = cells.torch_weights(rnn)
+    return {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_ih + b_hh}
 
 
 def to_torch(params: RNNParams, batch_first: bool = True) -> nn.RNN:
@@ -120,11 +76,7 @@ def to_torch(params: RNNParams, batch_first: bool = True) -> nn.RNN:
     hidden, inputs = _check_params(params)
     weights = {name: torch.as_tensor(params[name]) for name in ("W_xh", "W_hh", "b_h")}
     rnn = nn.RNN(inputs, hidden, batch_first=batch_first, dtype=weights["W_xh"].dtype)
-    with torch.no_grad():
-        layer_tensor(rnn, "weight_ih_l0").copy_(weights["W_xh"])
-        layer_tensor(rnn, "weight_hh_l0").copy_(weights["W_hh"])
-        layer_tensor(rnn, "bias_ih_l0").copy_(weights["b_h"])
-        layer_tensor(rnn, "bias_hh_l0").zero_()
+    cells.set_torch_weights(rnn, weights["W_xh"], weights["W_hh"], weights["b_h"])
     return rnn
 
 
@@ -257,7 +209,7 @@ def _autograd_gradients(loss_fn: Callable, params: dict[str, np.ndarray]) -> dic
     if not isinstance(loss, torch.Tensor):
         raise ValueError(f"{expected} (no float() or .item()), got {type(loss).__name__}")
     if loss.numel() != 1:
-        raise ValueError(f"{expected}, got a tensor of shape {shape_of(loss)}")
+        raise ValueError(f"{expected}, got a tensor of shape {cells.shape_of(loss)}")
     if not loss.requires_grad:
         raise ValueError(f"{expected}, got a tensor that does not depend on them")
     grads = torch.autograd.grad(loss.reshape(()), list(leaves.values()), allow_unused=True)
@@ -287,16 +239,17 @@ def _check_params(params: RNNParams) -> tuple[int, int]:
         raise ValueError(f"params must have keys W_xh, W_hh and b_h, missing {', '.join(missing)}")
     W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
     if W_xh.ndim != 2:
-        raise ValueError(f"W_xh must be 2-D (hidden, input), got shape {shape_of(W_xh)}")
-    hidden, inputs = shape_of(W_xh)
-    if shape_of(W_hh) != (hidden, hidden):
+        raise ValueError(f"W_xh must be 2-D (hidden, input), got shape {cells.shape_of(W_xh)}")
+    hidden, inputs = cells.shape_of(W_xh)
+    if cells.shape_of(W_hh) != (hidden, hidden):
         raise ValueError(
-            f"W_hh must have shape (hidden, hidden) = {(hidden, hidden)} to match W_xh {shape_of(W_xh)}, "
-            f"got {shape_of(W_hh)}"
+            f"W_hh must have shape (hidden, hidden) = {(hidden, hidden)} to match W_xh {cells.shape_of(W_xh)}, "
+            f"got {cells.shape_of(W_hh)}"
         )
-    if shape_of(b_h) != (hidden,):
+    if cells.shape_of(b_h) != (hidden,):
         raise ValueError(
-            f"b_h must have shape (hidden,) = {(hidden,)} to match W_xh {shape_of(W_xh)}, got {shape_of(b_h)}"
+            f"b_h must have shape (hidden,) = {(hidden,)} to match W_xh {cells.shape_of(W_xh)}, "
+            f"got {cells.shape_of(b_h)}"
         )
     return hidden, inputs
 
@@ -304,27 +257,29 @@ def _check_params(params: RNNParams) -> tuple[int, int]:
 def _check_inputs(x: Array, params: RNNParams, h0: Array | None) -> None:
     hidden, inputs = _check_params(params)
     if x.ndim != 3:
-        raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {shape_of(x)}")
-    batch, steps, features = shape_of(x)
+        raise ValueError(f"x must be 3-D (batch, seq, input) = (batch, seq, {inputs}), got shape {cells.shape_of(x)}")
+    batch, steps, features = cells.shape_of(x)
     if features != inputs:
         raise ValueError(
-            f"x must have {inputs} input features, as W_xh has shape {shape_of(params['W_xh'])}: "
-            f"expected (batch, seq, {inputs}), got {shape_of(x)}"
+            f"x must have {inputs} input features, as W_xh has shape {cells.shape_of(params['W_xh'])}: "
+            f"expected (batch, seq, {inputs}), got {cells.shape_of(x)}"
         )
     if steps < 1:
-        raise ValueError(f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {shape_of(x)}")
-    if h0 is not None and shape_of(h0) != (batch, hidden):
-        raise ValueError(f"h0 must have shape (batch, hidden) = {(batch, hidden)}, got {shape_of(h0)}")
+        raise ValueError(
+            f"x must have at least one time step: expected (batch, seq ≥ 1, {inputs}), got {cells.shape_of(x)}"
+        )
+    if h0 is not None and cells.shape_of(h0) != (batch, hidden):
+        raise ValueError(f"h0 must have shape (batch, hidden) = {(batch, hidden)}, got {cells.shape_of(h0)}")
 
 
 def _check_output_layer(H: Array, W_hy: Array, b_y: Array) -> None:
     if H.ndim != 3:
-        raise ValueError(f"H must be 3-D (batch, seq, hidden), got shape {shape_of(H)}")
-    hidden = shape_of(H)[2]
-    if W_hy.ndim != 2 or shape_of(W_hy)[1] != hidden:
-        raise ValueError(f"W_hy must have shape (out, hidden) = (out, {hidden}), got {shape_of(W_hy)}")
-    if shape_of(b_y) != (shape_of(W_hy)[0],):
-        raise ValueError(f"b_y must have shape (out,) = {(shape_of(W_hy)[0],)}, got {shape_of(b_y)}")
+        raise ValueError(f"H must be 3-D (batch, seq, hidden), got shape {cells.shape_of(H)}")
+    hidden = cells.shape_of(H)[2]
+    if W_hy.ndim != 2 or cells.shape_of(W_hy)[1] != hidden:
+        raise ValueError(f"W_hy must have shape (out, hidden) = (out, {hidden}), got {cells.shape_of(W_hy)}")
+    if cells.shape_of(b_y) != (cells.shape_of(W_hy)[0],):
+        raise ValueError(f"b_y must have shape (out,) = {(cells.shape_of(W_hy)[0],)}, got {cells.shape_of(b_y)}")
 
 
 def _check_backward_inputs(x, params, H, h0, dH) -> None:
@@ -332,10 +287,10 @@ def _check_backward_inputs(x, params, H, h0, dH) -> None:
         if value is not None and not isinstance(value, np.ndarray):
             raise ValueError(f"rnn_backward works on numpy arrays, got {type(value).__name__} for {name}")
     _check_inputs(x, params, h0)
-    expected = (*shape_of(x)[:2], shape_of(params["W_hh"])[0])
+    expected = (*cells.shape_of(x)[:2], cells.shape_of(params["W_hh"])[0])
     for name, value in [("H", H), ("dH", dH)]:
-        if shape_of(value) != expected:
-            raise ValueError(f"{name} must have shape (batch, seq, hidden) = {expected}, got {shape_of(value)}")
+        if cells.shape_of(value) != expected:
+            raise ValueError(f"{name} must have shape (batch, seq, hidden) = {expected}, got {cells.shape_of(value)}")
 
 
 def _check_gradient_inputs(params: dict[str, np.ndarray], analytic: dict[str, np.ndarray]) -> None:
@@ -347,10 +302,10 @@ def _check_gradient_inputs(params: dict[str, np.ndarray], analytic: dict[str, np
             raise ValueError(
                 f"analytic has no gradient for {name!r}: expected keys {', '.join(params)}, got {', '.join(analytic)}"
             )
-        if shape_of(analytic[name]) != value.shape:
+        if cells.shape_of(analytic[name]) != value.shape:
             raise ValueError(
                 f"analytic[{name!r}] must have the shape of params[{name!r}], {value.shape}, "
-                f"got {shape_of(analytic[name])}"
+                f"got {cells.shape_of(analytic[name])}"
             )
 
 

@@ -194,11 +194,7 @@ def compare_cells(
             if chrono_horizon and kind != "rnn":
                 chrono_init(model, chrono_horizon)
             log = train(
-                model,
-                _first_symbol_at(length, symbols),
-                steps,
-                torch.Generator().manual_seed(1000 + seed),
-                lr=lr,
+                model, _first_symbol_at(length, symbols), steps, torch.Generator().manual_seed(1000 + seed), lr=lr
             )
             seconds[kind][length] = log.seconds * EPOCH_UPDATES / steps
             losses[kind][length] = log.losses

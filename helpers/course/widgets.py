@@ -75,10 +75,14 @@ class LiveFigure:
         self.image.value = rgba_png(np.asarray(canvas.buffer_rgba()))
 
 
+# Every course slider updates its demo while it is dragged and shows its whole description.
+LIVE = {"continuous_update": True, "style": {"description_width": "initial"}}
+
+
 def slider(
     description: str, value: float, low: float, high: float, step: float, readout_format: str = ".2f"
 ) -> widgets.FloatSlider:
-    """A float slider in the course's look that updates the demo while it is dragged."""
+    """A float slider in the course's look."""
     return widgets.FloatSlider(
         value=value,
         min=low,
@@ -86,37 +90,24 @@ def slider(
         step=step,
         description=description,
         readout_format=readout_format,
-        continuous_update=True,
-        style={"description_width": "initial"},
         layout=widgets.Layout(width="300px"),
+        **LIVE,
     )
 
 
 def int_slider(
     description: str, value: int, low: int, high: int, step: int = 1, width: str = "320px"
 ) -> widgets.IntSlider:
-    """A whole-number slider in the course's look that updates the demo while it is dragged."""
+    """A whole-number slider in the course's look."""
     return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        continuous_update=True,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width=width),
+        value=value, min=low, max=high, step=step, description=description, layout=widgets.Layout(width=width), **LIVE
     )
 
 
 def choice_slider(description: str, options: list, value: object, width: str = "320px") -> widgets.SelectionSlider:
     """A slider over a fixed list of values (lengths a grid was trained at, say) in the course's look."""
     return widgets.SelectionSlider(
-        options=options,
-        value=value,
-        description=description,
-        continuous_update=True,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width=width),
+        options=options, value=value, description=description, layout=widgets.Layout(width=width), **LIVE
     )
 
 

@@ -78,10 +78,7 @@ def translate_demo(
             show_map(attended.tokens, reading.words, attended.attention)
         else:
             show_map([], reading.words, None, "the model ended the sentence at once")
-        lines = [
-            f"with attention:    {french_text(attended)}",
-            f"without attention: {french_text(plain)}",
-        ]
+        lines = [f"with attention:    {french_text(attended)}", f"without attention: {french_text(plain)}"]
         if reading.reference is None:
             lines.append("(not one of the phrasebook's sentences, so there is no reference to compare with)")
         else:

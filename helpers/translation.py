@@ -12,7 +12,7 @@ trains a model live for a short while.
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 import torch
@@ -111,9 +111,13 @@ def teacher_forcing_schedule(settings: Settings):
 
 
 def train_translator(
-    settings: Settings, data: Data, steps: int | None = None, reports: int = 5, report=print
+    settings: Settings, data: Data, steps: int | None = None, reports: int = 5, report=print, seed: int | None = None
 ) -> tuple[Seq2Seq, list[float]]:
-    """Train a translator from scratch (the first `steps` updates if given); the model and its losses."""
+    """Train a translator from scratch (the first `steps` updates if given); the model and its losses.
+
+    `seed` replaces the settings' seed (which seeds both the weights and the order of the batches).
+    """
+    settings = settings if seed is None else replace(settings, seed=seed)
     generator = torch.Generator().manual_seed(settings.seed)
     model = new_model(settings, data)
     log = train_seq2seq(
@@ -159,10 +163,16 @@ def check_subset(data: Data) -> tuple[list[Pair], Batch]:
     return data.splits.test[:CHECK_PAIRS], data.test.select(rows)
 
 
+# Every translator is trained with each of these seeds, so a score comes with its spread; the weights of the
+# settings' own seed (0) are kept, and the notebook and the widget load those.
+SEEDS = (0, 1, 2)
+
+
 def translator_cache(data: Data) -> ResultCache:
     """Where the translators' records are cached, how to rebuild them, and what must match: settings and pairs."""
     settings = {
         "translators": {name: asdict(settings) for name, settings in TRANSLATORS.items()},
+        "seeds": list(SEEDS),
         "max_len": MAX_LEN,
         "check_pairs": CHECK_PAIRS,
     }
@@ -182,35 +192,37 @@ TOLERANCES = {
 }
 
 
-def translator_record(name: str, model: Seq2Seq, losses: list[float], data: Data) -> dict:
+def translator_record(name: str, seed: int, model: Seq2Seq, losses: list[float], data: Data) -> dict:
     """What the cache keeps of one trained translator: its name and seed, every loss, its scores on the check pairs."""
     scores, _ = score(model, data, *check_subset(data))
-    return {
-        "name": name,
-        "seed": TRANSLATORS[name].seed,
-        "losses": [round(loss, 5) for loss in losses],
-        "scores": asdict(scores),
-    }
+    return {"name": name, "seed": seed, "losses": [round(loss, 5) for loss in losses], "scores": asdict(scores)}
 
 
-def save_translators(trained: dict[str, tuple[Seq2Seq, list[float]]], data: Data) -> list[dict]:
-    """Write the weights of the trained translators and the records of all of them (keeping the others' records)."""
+def save_translators(trained: dict[tuple[str, int], tuple[Seq2Seq, list[float]]], data: Data) -> list[dict]:
+    """Write the records of the trained (name, seed) runs, keeping the cache's others, and the weights of seed 0."""
     cache = translator_cache(data)
-    records = {record["name"]: record for record in (cache.load() if len(trained) < len(TRANSLATORS) else [])}
-    for name, (model, losses) in trained.items():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        torch.save(model.state_dict(), CACHE / f"{name}.pt")
-        records[name] = translator_record(name, model, losses, data)
-    cache.save([records[name] for name in TRANSLATORS])
-    return [records[name] for name in trained]
+    every = [(name, seed) for name in TRANSLATORS for seed in SEEDS]
+    records = {(r["name"], r["seed"]): r for r in (cache.load() if set(trained) != set(every) else [])}
+    for (name, seed), (model, losses) in trained.items():
+        if seed == TRANSLATORS[name].seed:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            torch.save(model.state_dict(), CACHE / f"{name}.pt")
+        records[name, seed] = translator_record(name, seed, model, losses, data)
+    cache.save([records[key] for key in every])
+    return [records[key] for key in trained]
+
+
+def load_records(name: str, data: Data | None = None) -> dict[int, dict]:
+    """The cached records of a translator by seed (name, seed, losses, scores), refused if the cache is stale."""
+    if name not in TRANSLATORS:
+        raise ValueError(f"unknown translator {name!r}; the cached ones are {', '.join(TRANSLATORS)}")
+    expected = [(n, seed) for n in TRANSLATORS for seed in SEEDS]
+    return {r["seed"]: r for r in translator_cache(data or course_data()).load(expected=expected) if r["name"] == name}
 
 
 def load_record(name: str, data: Data | None = None) -> dict:
-    """The cached record of a translator (name, seed, losses, scores), refused if the cache is stale."""
-    if name not in TRANSLATORS:
-        raise ValueError(f"unknown translator {name!r}; the cached ones are {', '.join(TRANSLATORS)}")
-    records = translator_cache(data or course_data()).load(expected=[(n, s.seed) for n, s in TRANSLATORS.items()])
-    return next(record for record in records if record["name"] == name)
+    """The cached record of the translator whose weights are kept (its settings' seed)."""
+    return load_records(name, data)[TRANSLATORS[name].seed]
 
 
 def load_translator(name: str, data: Data | None = None) -> Seq2Seq:

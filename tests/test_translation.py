@@ -10,6 +10,7 @@ from helpers import translation
 from helpers.cache import differences
 from helpers.translation import (
     MAX_WORDS,
+    SEEDS,
     TOLERANCES,
     TRANSLATORS,
     check_subset,
@@ -17,6 +18,7 @@ from helpers.translation import (
     examples,
     known_pairs,
     load_record,
+    load_records,
     load_translator,
     new_model,
     read_sentence,
@@ -41,18 +43,16 @@ def untrained(data):
 
 @pytest.mark.parametrize("name", TRANSLATORS)
 def test_the_cache_was_made_with_todays_settings_and_pairs(name, data):
-    record = load_record(name, data)  # refuses other settings or pairs
-    assert record["seed"] == TRANSLATORS[name].seed and len(record["losses"]) == TRANSLATORS[name].steps
+    records = load_records(name, data)  # refuses other settings or pairs
+    assert sorted(records) == list(SEEDS) and load_record(name, data)["seed"] == TRANSLATORS[name].seed
+    assert all(len(record["losses"]) == TRANSLATORS[name].steps for record in records.values())
 
 
-@pytest.mark.parametrize("name", TRANSLATORS)
-def test_retraining_reproduces_the_cached_losses(name, data):
-    _, losses = train_translator(TRANSLATORS[name], data, steps=REPLAYED_STEPS, report=None)
-    cached = load_record(name, data)
-    assert (
-        differences({"losses": cached["losses"][:REPLAYED_STEPS]}, {"losses": losses}, {"losses": TOLERANCES["losses"]})
-        == []
-    )
+@pytest.mark.parametrize("name, seed", [(name, seed) for name in TRANSLATORS for seed in (0, SEEDS[-1])])
+def test_retraining_reproduces_the_cached_losses(name, seed, data):
+    _, losses = train_translator(TRANSLATORS[name], data, steps=REPLAYED_STEPS, report=None, seed=seed)
+    cached = {"losses": load_records(name, data)[seed]["losses"][:REPLAYED_STEPS]}
+    assert differences(cached, {"losses": losses}, {"losses": TOLERANCES["losses"]}) == []
 
 
 @pytest.mark.parametrize("name", TRANSLATORS)

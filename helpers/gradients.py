@@ -153,9 +153,12 @@ def gradient_decay(length: int, radius: float, hidden_size: int, activation: str
     return Decay(distance, norms, distance * math.log10(radius), distance * math.log10(sigma), sigma, verdict)
 
 
-def display_distances(length: int, points: int = 40) -> np.ndarray:
-    """Every distance up to 20, then about `points` evenly spaced up to T: enough for a smooth curve."""
-    return np.unique(np.r_[np.arange(min(length, 20) + 1), np.linspace(0, length, points).round().astype(int)])
+def display_distances(length: int, points: int = 30) -> np.ndarray:
+    """Every distance up to 10, then about `points` evenly spaced up to T: a smooth curve, and few norms to compute.
+
+    Each distance costs one singular value decomposition (the 2-norm): the widget's update budget allows ~40.
+    """
+    return np.unique(np.r_[np.arange(min(length, 10) + 1), np.linspace(0, length, points).round().astype(int)])
 
 
 # --- Exercises -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Notebook 03's language models over seeds: the vanilla RNN and the LSTM, each trained with 5 seeds.
 
-One training run takes about 15 s, so the notebook trains seed 0 of each live and reads every seed
+One training run takes 15–30 s, so the notebook trains seed 0 of each live and reads every seed
 from a cache that `scripts/train_seed_runs.py lm` writes (the course's cache format, helpers.cache).
 The test re-trains seed 0 of each kind and compares it with the cache; the notebook shows that its
 live seed-0 run starts exactly like the cached one.
@@ -26,7 +26,7 @@ class Budget:
     """Notebook 03's training budget, the same for both kinds of model and every seed."""
 
     hidden_size: int = 128
-    steps: int = 800
+    steps: int = 600
     batch_size: int = 32
     seq_len: int = 100
     lr: float = 3e-3
@@ -37,8 +37,8 @@ class Budget:
 
 BUDGET = Budget()
 
-# The first losses follow the same data, initialisation and arithmetic on every CPU; the perplexity after 800
-# updates differs in the second decimal between CPUs' vector units, well inside its seed-to-seed spread.
+# The first losses follow the same data, initialisation and arithmetic on every CPU; the perplexity after
+# hundreds of updates differs in the second decimal between CPUs' vector units, inside its seed-to-seed spread.
 TOLERANCES = {"first_losses": Tolerance(rel=2e-3), "perplexity": Tolerance(abs=0.05)}
 
 

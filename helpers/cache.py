@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +97,12 @@ class ResultCache:
         body = json.loads(self.path.read_text())
         if body.get("format") != FORMAT:
             raise ValueError(f"{self.path} has cache format {body.get('format')!r}, the code reads {FORMAT}: {rebuild}")
+        lacking = [field for field in ("settings", "data_fingerprint", "key", "records") if field not in body]
+        if lacking or body["key"] != list(self.key):
+            raise ValueError(
+                f"{self.path} is not a cache of this kind (lacks {lacking} or names its runs by "
+                f"{body.get('key')}, not {list(self.key)}): {rebuild}"
+            )
         stored = body["settings"]
         wanted = _as_json(self.settings)
         if stored != wanted:
@@ -112,7 +117,10 @@ class ResultCache:
                 f"(fingerprint {body['data_fingerprint']}, now {self.data_fingerprint}): {rebuild}"
             )
         records = body["records"]
-        have = {self.key_of(record) for record in records}
+        keys = [self.key_of(record) for record in records]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{self.path} names a run twice: {rebuild}")
+        have = set(keys)
         missing = [tuple(key) for key in (expected or ()) if tuple(key) not in have]
         if missing:
             raise ValueError(
@@ -146,7 +154,7 @@ def differences(cached: dict, fresh: dict, tolerances: dict[str, Tolerance]) -> 
             continue
         pairs = zip(old, new) if isinstance(old, list) else [(old, new)]
         for i, (a, b) in enumerate(pairs):
-            if not math.isclose(b, a, rel_tol=tolerance.rel, abs_tol=tolerance.abs):
+            if not abs(b - a) <= tolerance.abs + tolerance.rel * abs(a):
                 where = f"{name}[{i}]" if isinstance(old, list) else name
                 found.append(
                     f"{where}: cached {a:.6g}, re-run {b:.6g} (tolerance rel {tolerance.rel:g}, abs {tolerance.abs:g})"

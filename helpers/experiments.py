@@ -182,6 +182,13 @@ class Summary:
         half = t_quantile(self.n - 1) * self.sd / math.sqrt(self.n)
         return self.mean - half, self.mean + half
 
+    def auto_decimals(self, percent: bool = False) -> int:
+        """stable_decimals of the spread (in the printed unit); with no spread, just enough to print the values."""
+        scale = 100 if percent else 1
+        if self.spread > 0:
+            return stable_decimals(self.spread * scale)
+        return next(d for d in range(5) if round(self.mean * scale, d) == round(self.mean * scale, 4))
+
     def range_text(self, decimals: int, percent: bool = False) -> str:
         """The range of the seeds' values alone: '0.80–0.86', '80–86 %', '−3.1 to −0.6', or '100 %' if all agree."""
         if format_number(self.min, decimals, percent) == format_number(self.max, decimals, percent):
@@ -198,9 +205,9 @@ class Summary:
         )
 
     def format(self, decimals: int | None = None, percent: bool = False) -> str:
-        """'0.83 (range 0.80–0.86, 95 % interval 0.77–0.89, 3 seeds)'; decimals=None: stable_decimals(spread)."""
+        """'0.83 (range 0.80–0.86, 95 % interval 0.77–0.89, 3 seeds)'; decimals=None: see auto_decimals."""
         if decimals is None:
-            decimals = stable_decimals(self.spread * (100 if percent else 1))  # spread in the printed unit
+            decimals = self.auto_decimals(percent)
         seeds = f", {self.n} seeds" if self.n > 1 else ""
         return f"{format_number(self.mean, decimals, percent)} ({self.details(decimals, percent)}{seeds})"
 
@@ -238,16 +245,20 @@ class Comparison:
 
         The difference is always the first model named minus the second, so when B is clearly better the
         sentence reads 'B better than A' and gives b − a. decimals=None: stable_decimals of its spread.
+        With percent=True the difference of two percentages is given in percentage points.
         """
         first, second, summary = *self.names, self.summary
         if self.clear and self.wins == 0:
             second, first = self.names
             summary = summarise({seed: -difference for seed, difference in self.differences.items()})
+        if percent:  # a difference of percentages is in points: +61 points, not +61 %
+            summary = summarise({seed: 100 * value for seed, value in summary.per_seed.items()})
         if decimals is None:
-            decimals = stable_decimals(summary.spread * (100 if percent else 1))
+            decimals = summary.auto_decimals()
+        unit = " points" if percent else ""
         difference = (
-            f"difference {format_number(summary.mean, decimals, percent, sign=True)} "
-            f"({summary.details(decimals, percent, sign=True)})"
+            f"difference {format_number(summary.mean, decimals, sign=True)}{unit} "
+            f"({summary.details(decimals, sign=True)})"
         )
         if self.clear:
             return f"{first} better than {second} on {self.n} of {self.n} seeds: {difference}"
@@ -266,8 +277,9 @@ def compare(
 ) -> Comparison:
     """Compare two metrics seed by seed (same seeds in both): differences a − b, wins of A, and a verdict.
 
-    The difference is clear when it is larger than the spread: the 95 % interval of the mean difference excludes
-    0 AND every seed's difference has the same sign (a zero difference counts as disagreeing). It needs 2 seeds.
+    The difference is called clear when both hold: the 95 % interval of the mean difference excludes 0, and every
+    seed's difference has the same sign (a zero difference counts as disagreeing). It needs 2 seeds. That is the
+    course's reading of "larger than the spread": not one seed may point the other way.
     """
     a, b = _check_values(a, names[0]), _check_values(b, names[1])
     if a.keys() != b.keys():

@@ -49,7 +49,11 @@ class Settings:
 
 
 SETTINGS = Settings()
-# First losses agree closely on every CPU; accuracies of converged runs by a point; the rest is stated over seeds.
+# First losses agree closely on every CPU, and accuracies of converged runs to a point or two: the tests re-run
+# the forget-bias experiment and the short memory span of seed 0, the notebook the long one. A trained model's
+# gradient ratio and mean gates differ between CPUs by more than any useful tolerance (seed 0's LSTM ratio:
+# −2.8 on this machine's vector unit, −0.8 on another), so no re-run can check those fields: the notebook states
+# them only as ranges over seeds and counts with a margin ("below 0 on 5 of 5 seeds").
 TOLERANCES = {
     "default_first_losses": Tolerance(rel=2e-3),
     "forget1_first_losses": Tolerance(rel=2e-3),

@@ -176,13 +176,15 @@ def translator_cache(data: Data) -> ResultCache:
         "max_len": MAX_LEN,
         "check_pairs": CHECK_PAIRS,
     }
-    return ResultCache(
-        CACHE / "translators.json", SCRIPT, settings, pairs_fingerprint(data.splits.train), key=("name", "seed")
-    )
+    data_fingerprint = pairs_fingerprint([*data.splits.train, *data.splits.test[:CHECK_PAIRS]])  # learned and scored
+    return ResultCache(CACHE / "translators.json", SCRIPT, settings, data_fingerprint, key=("name", "seed"))
 
 
 # How far a re-run may differ from the record on any CPU: the first losses closely; the scores of the
-# stored weights by a sentence or two (greedy decoding can flip a word where two are nearly tied).
+# stored weights (seed 0) by a sentence or two (greedy decoding can flip a word where two are nearly tied).
+# Seeds 1 and 2 keep no weights, so their records are checked by their first losses only: a full re-run
+# cannot check their scores either, because after a few hundred updates the attention model's training
+# follows the CPU's rounding (seed 0 re-trained with AVX2 instead of AVX-512 scored 98 %, not 69 %).
 TOLERANCES = {
     "losses": Tolerance(rel=2e-3),
     "exact_match": Tolerance(abs=2 / CHECK_PAIRS),

@@ -1,4 +1,4 @@
-"""Train notebook 08's translators and cache them in data/translators/ (about 10 minutes on two cores).
+"""Train notebook 08's translators and cache them in data/translators/ (about 16 minutes on two cores).
 
     python scripts/train_translators.py             # all of them, seeds 0, 1 and 2 each (about 10 minutes on 2 cores)
     python scripts/train_translators.py attention   # just one

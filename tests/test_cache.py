@@ -91,3 +91,24 @@ def test_differences_name_every_number_beyond_its_tolerance():
         "first_losses: cached a list of 3, re-run a list of 1",
         "accuracy: missing from the re-run",
     ]
+
+
+def test_a_file_naming_a_run_twice_or_by_other_fields_is_refused(tmp_path):
+    cache = make_cache(tmp_path)
+    cache.save(RECORDS)
+    body = json.loads(cache.path.read_text())
+    body["records"].append(RECORDS[0])
+    cache.path.write_text(json.dumps(body))
+    with pytest.raises(ValueError, match="names a run twice"):
+        cache.load()
+    body["records"].pop()
+    body["key"] = ["kind"]
+    cache.path.write_text(json.dumps(body))
+    with pytest.raises(ValueError, match="not a cache of this kind"):
+        cache.load()
+
+
+def test_a_tolerance_allows_abs_plus_rel_times_the_cached_value():
+    tolerance = {"x": Tolerance(rel=0.1, abs=0.5)}
+    assert differences({"x": 10.0}, {"x": 11.5}, tolerance) == []  # 1.5 = 0.5 + 0.1 · 10
+    assert differences({"x": 10.0}, {"x": 11.6}, tolerance) != []

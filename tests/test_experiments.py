@@ -71,7 +71,9 @@ def test_summary_of_one_seed_has_no_interval():
     assert (summary.n, summary.mean, summary.sd, summary.spread) == (1, 0.83, 0, 0)
     with pytest.raises(ValueError, match="needs at least 2 seeds, got 1 \\(seed 5\\)"):
         _ = summary.interval
-    assert str(summary) == "0.8300 (1 seed, no range or interval)"
+    assert str(summary) == "0.83 (1 seed, no range or interval)"  # no spread: just the digits the value has
+    assert str(summarise({0: 1.0, 1: 1.0})) == "1 (range 1–1, 95 % interval 1–1, 2 seeds)"
+    assert summarise({0: 1.0, 1: 1.0}).format(percent=True).startswith("100 % (")
     assert summary.format(2, percent=True) == "83.00 % (1 seed, no range or interval)"
 
 
@@ -173,7 +175,7 @@ def test_no_clear_difference_verdict():
     assert compare(a, b, higher_is_better=False).wins == 1
     assert compare(a, b).verdict(0, percent=True) == (
         "no clear difference between A and B: A better on 2 of 4 seeds, "
-        "difference +50 % (range −100 to +200 %, 95 % interval −155 to +255 %)"
+        "difference +50 points (range −100 to +200, 95 % interval −155 to +255)"
     )
 
 

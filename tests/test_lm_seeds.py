@@ -37,6 +37,14 @@ def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(data, runs, 
     assert len(differences(altered, fresh, tolerance)) == KEPT_LOSSES  # an altered cache fails
 
 
+def test_retraining_the_rnn_of_seed_0_in_full_reproduces_its_record(data, runs):
+    vocab, train_ids, val_ids = data
+    _, fresh = lm_seeds.train_seed("rnn", 0, len(vocab), train_ids, val_ids)
+    assert differences(runs["rnn"][0], fresh, lm_seeds.TOLERANCES) == []
+    altered = dict(runs["rnn"][0], perplexity=runs["rnn"][0]["perplexity"] + 0.1)
+    assert [line.split(":")[0] for line in differences(altered, fresh, lm_seeds.TOLERANCES)] == ["perplexity"]
+
+
 def test_a_cache_of_other_data_or_settings_is_refused(data, tmp_path, monkeypatch):
     _, train_ids, val_ids = data
     copy = tmp_path / "language_models.json"

@@ -5,7 +5,7 @@ import torch
 
 from helpers import lstm_seeds
 from helpers.cache import differences
-from helpers.tasks import SequenceModel
+from helpers.tasks import SequenceModel, compare_cells
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,22 @@ def test_rerunning_the_forget_bias_experiment_of_seed_0_reproduces_the_cache(run
     assert len(tolerances) == 4 and differences(runs[0], fresh, tolerances) == []
     altered = dict(runs[0], forget1_accuracy=runs[0]["forget1_accuracy"] - 0.05)
     assert [line.split(":")[0] for line in differences(altered, fresh, tolerances)] == ["forget1_accuracy"]
+
+
+def test_rerunning_the_short_memory_span_of_seed_0_reproduces_the_cache(runs):
+    settings = lstm_seeds.SETTINGS
+    span = compare_cells(
+        kinds=("rnn", "lstm"),
+        lengths=(5,),
+        hidden_size=settings.hidden_size,
+        steps=settings.span_steps,
+        seed=0,
+        test_size=settings.test_size,
+        chrono_horizon=settings.chrono_horizon,
+    )
+    fresh = {f"{kind}_accuracy_5": span.accuracy[kind][5] for kind in span.kinds}
+    tolerances = {key: lstm_seeds.TOLERANCES[key] for key in fresh}
+    assert differences(runs[0], fresh, tolerances) == []
 
 
 def test_the_gradient_ratio_and_the_gates_are_measured_on_the_probe():

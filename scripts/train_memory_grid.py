@@ -12,8 +12,9 @@ models or the settings change.
 
 import os
 import sys
-import time
 from multiprocessing import Pool
+
+from parts import run_parts
 
 from helpers import benchmarks, recall
 from helpers.course.notebook import setup_notebook
@@ -55,13 +56,7 @@ def train_benchmarks() -> None:
 
 
 def main(parts: list[str]) -> None:
-    jobs = {"recall": train_recall, "benchmarks": train_benchmarks}
-    for part in parts or list(jobs):
-        if part not in jobs:
-            sys.exit(f"unknown part {part!r}: choose from {sorted(jobs)}")
-        start = time.monotonic()
-        jobs[part]()
-        print(f"{part}: {time.monotonic() - start:.0f} s", flush=True)
+    run_parts({"recall": train_recall, "benchmarks": train_benchmarks}, parts)
 
 
 if __name__ == "__main__":

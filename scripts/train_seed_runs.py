@@ -11,8 +11,9 @@ it with the cache, so re-run this whenever the models, the data or the settings 
 
 import os
 import sys
-import time
 from multiprocessing import Pool
+
+from parts import run_parts
 
 from helpers import lm_seeds, lstm_seeds
 from helpers.course.notebook import setup_notebook
@@ -51,13 +52,7 @@ def train_lstm() -> None:
 
 
 def main(parts: list[str]) -> None:
-    jobs = {"lm": train_lm, "lstm": train_lstm}
-    for part in parts or list(jobs):
-        if part not in jobs:
-            sys.exit(f"unknown part {part!r}: choose from {sorted(jobs)}")
-        start = time.monotonic()
-        jobs[part]()
-        print(f"{part}: {time.monotonic() - start:.0f} s", flush=True)
+    run_parts({"lm": train_lm, "lstm": train_lstm}, parts)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 # Two commands to start:  make lab   (install, then open JupyterLab on the course)
-#                         make test  (install the same environment, then run every test)
+#                         make test  (install the same environment, lint, then run every test)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -46,7 +46,7 @@ playground: $(STAMP)
 # build and every CPU has (asking for `avx2` would crash a CPU without it and make an ARM build warn).
 # `make crosscheck` also runs `avx2` and this machine's own path.
 TEST_CPU ?= default
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	ATEN_CPU_CAPABILITY=$(TEST_CPU) $(BIN)/python -m pytest
 
 # Unit tests only: no notebook runs, no browser (under 2 minutes).

@@ -212,19 +212,21 @@ class ConsoleWatch:
         return self.errors[count:]
 
 
-RUN_ALL_JS = """async () => {
+RUN_ALL_JS = r"""async () => {
   const panel = window.jupyterapp.shell.currentWidget;
   await panel.sessionContext.ready;
   // Errors a kernel reports outside any cell (a failing widget callback) never reach the page: collect them.
-  // When the kernel starts, JupyterLab's widget manager probes it for existing widgets; before any cell
-  // has imported ipywidgets the kernel answers "No such comm ..." on stderr. That is harmless, so such
-  // lines count only once the kernel has opened its first widget (then a missing comm is a real bug).
+  // When the kernel starts, JupyterLab's widget manager probes it for existing widgets through a comm of
+  // its own; the kernel may answer "No such comm <id>" on stderr, and that answer can arrive after the
+  // first widget opened. That is harmless, so such a line counts only when <id> is a comm the kernel
+  // itself opened (a widget the page still talks to after the kernel closed it: a real bug).
   window.courseKernelErrors = [];
-  let widgetsOpen = false;
+  const kernelComms = new Set();
   panel.sessionContext.session.kernel.iopubMessage.connect((_, message) => {
     const content = message.content;
-    widgetsOpen = widgetsOpen || message.header.msg_type === 'comm_open';
-    if (!widgetsOpen && message.header.msg_type === 'stream' && /^No such comm/.test(content.text)) return;
+    if (message.header.msg_type === 'comm_open') kernelComms.add(content.comm_id);
+    const missing = message.header.msg_type === 'stream' && /^No such comm: (\S+)/.exec(content.text);
+    if (missing && !kernelComms.has(missing[1])) return;
     if (message.parent_header.msg_type === 'execute_request') return;  // a cell's own output: checked per cell
     if (message.header.msg_type === 'error') window.courseKernelErrors.push(`${content.ename}: ${content.evalue}`);
     if (message.header.msg_type === 'stream' && content.name === 'stderr') window.courseKernelErrors.push(content.text);

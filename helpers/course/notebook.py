@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import platform
 import random
 import re
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from IPython.display import Markdown
 
 from helpers.course import plotting
 
@@ -100,3 +102,11 @@ def format_report(rows: list[dict[str, str]]) -> str:
     lines = [f"{'package':<12} {'wanted':<8} {'installed':<10} ok"]
     lines += [f"{r['package']:<12} {r['wanted']:<8} {r['installed']:<10} {r['ok']}" for r in rows]
     return "\n".join(lines)
+
+
+def show_source(function: object) -> Markdown:
+    """The tested source of a helpers function, shown in the notebook as highlighted code (nothing written twice)."""
+    if not callable(function) or not getattr(function, "__module__", "").startswith("helpers"):
+        raise TypeError(f"show_source shows a function or class from helpers, got {function!r}")
+    source = inspect.getsource(function)
+    return Markdown(f"From `{function.__module__}`:\n\n```python\n{source.rstrip()}\n```")

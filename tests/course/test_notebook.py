@@ -48,3 +48,13 @@ def test_pins_come_from_requirements_and_match_what_is_installed():
     assert [row["package"] for row in rows][:2] == ["python", "torch"]
     assert all(row["ok"] == "yes" for row in rows), format_report(rows)
     assert format_report(rows).splitlines()[0].split() == ["package", "wanted", "installed", "ok"]
+
+
+def test_show_source_displays_the_real_source_of_a_helpers_function():
+    from helpers.course.notebook import show_source
+    from helpers.vocab import Vocabulary
+
+    shown = show_source(Vocabulary.encode).data
+    assert shown.startswith("From `helpers.vocab`:") and "def encode(" in shown and shown.endswith("```")
+    with pytest.raises(TypeError, match="function or class from helpers"):
+        show_source(len)

@@ -9,7 +9,7 @@ are clipped by their global norm before each update.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from helpers.course.exercises import Case, Exercise
 from helpers.text import batchify, chunks
-from helpers.training import TrainLog, progress, train
+from helpers.training import Hook, TrainLog, progress, train
 from helpers.vocab import Vocabulary
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
@@ -71,16 +71,30 @@ def next_char_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def perplexity(model: CharLM, ids: torch.Tensor, batch_size: int = 16, seq_len: int = 200) -> float:
-    """exp(mean cross-entropy) of the model on held-out ids, reading them as parallel streams."""
+    """exp(mean cross-entropy) over every character of held-out ids after the first, read as parallel streams.
+
+    The text is cut into `batch_size` contiguous streams (each starting with a blank memory); the last one is
+    padded and the padding is not scored, so exactly ids[1:] is scored: the same characters as the n-grams.
+    """
+    if ids.ndim != 1 or len(ids) < 2:
+        raise ValueError(f"ids must be 1-D with at least 2 characters, got shape {tuple(ids.shape)}")
+    if not isinstance(batch_size, int) or batch_size < 1 or not isinstance(seq_len, int) or seq_len < 1:
+        raise ValueError(f"batch_size and seq_len must be positive integers, got {batch_size!r} and {seq_len!r}")
+    targets = len(ids) - 1
+    streams = min(batch_size, targets)
+    length = math.ceil(targets / streams)
+    pad = streams * length - targets
+    x = torch.cat([ids[:-1], ids.new_zeros(pad)]).reshape(streams, length)
+    y = torch.cat([ids[1:], ids.new_full((pad,), -100)]).reshape(streams, length)  # -100: not scored
     training = model.training
     model.eval()
-    total, count, state = 0.0, 0, None
-    for x, y in chunks(batchify(ids, batch_size), seq_len):
-        logits, state = model(x, state)
-        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
-        count += y.numel()
+    total, state = 0.0, None
+    for start in range(0, length, seq_len):
+        logits, state = model(x[:, start : start + seq_len], state)
+        chunk = y[:, start : start + seq_len].reshape(-1)
+        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunk, reduction="sum", ignore_index=-100).item()
     model.train(training)
-    return math.exp(total / count)
+    return math.exp(total / targets)
 
 
 def train_lm(
@@ -93,11 +107,13 @@ def train_lm(
     clip: float | None = 1.0,
     reports: int = 5,
     report: Callable[[str], None] | None = print,
+    final_lr: float | None = None,
+    hooks: Sequence[Hook] = (),
 ) -> TrainLog:
     """Train with truncated BPTT (state carried, detached) and global-norm clipping; return the log.
 
     Update i reads chunk i of the streams (starting over with a blank memory after the last chunk).
-    Prints `reports` progress lines (no timings; see training.progress).
+    Prints `reports` progress lines (no timings; see training.progress); `final_lr` and `hooks` go to training.train.
     """
     if steps < 1 or reports < 0:
         raise ValueError(f"steps must be ≥ 1 and reports ≥ 0, got {steps} and {reports}")
@@ -113,8 +129,8 @@ def train_lm(
         logits, state = model(x, detach_state(state))
         return next_char_loss(logits, y)
 
-    hooks = [progress(steps, reports, "nats/char", report=report)] if report and reports else []
-    return train(model, batch_loss, steps, lr=lr, clip=clip, hooks=hooks)
+    shown = [progress(steps, reports, "nats/char", report=report)] if report and reports else []
+    return train(model, batch_loss, steps, lr=lr, clip=clip, hooks=[*shown, *hooks], final_lr=final_lr)
 
 
 def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> tuple[list[torch.Tensor], float]:

@@ -1,9 +1,13 @@
-"""Notebook 03's language models over seeds: the vanilla RNN and the LSTM, each trained with 5 seeds.
+"""Notebook 03's language models over seeds: five models, each trained with 5 seeds on the same budget.
 
-One training run takes 15–30 s, so the notebook trains seed 0 of each live and reads every seed
-from a cache that `scripts/train_seed_runs.py lm` writes (the course's cache format, helpers.cache).
-The test re-trains seed 0 of each kind and compares it with the cache; the notebook shows that its
-live seed-0 run starts exactly like the cached one.
+The vanilla RNN and the LSTM at 128 units are the notebook's models; they differ in size as well as in
+kind (the LSTM has 2.9× the parameters), so two more models match them in size: an RNN of 240 units
+(the LSTM-128's parameter count) and an LSTM of 72 units (the RNN-128's). A fifth, the LSTM-128 with
+tied embedding and read-out weights, tests weight tying.
+
+One training run takes 15–60 s, so the notebook trains one live and reads every seed from a cache that
+`scripts/train_seed_runs.py lm` writes (the course's cache format, helpers.cache). The tests replay the
+first updates of seed 0 of every model, and seed 0 of the RNN in full, and compare them with the cache.
 """
 
 from __future__ import annotations
@@ -15,23 +19,33 @@ import torch
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
 from helpers.lm import CharLM, perplexity, train_lm
 from helpers.text import load_plays, split_by_play
+from helpers.training import count_parameters
 from helpers.vocab import Vocabulary
 
 PATH = DATA_DIR / "seeds" / "language_models.json"
 SCRIPT = "python scripts/train_seed_runs.py lm"
 
 
+# name -> (kind, hidden size, tied embedding and read-out weights)
+MODELS: dict[str, tuple[str, int, bool]] = {
+    "rnn": ("rnn", 128, False),
+    "lstm": ("lstm", 128, False),
+    "rnn_240": ("rnn", 240, False),
+    "lstm_72": ("lstm", 72, False),
+    "lstm_tied": ("lstm", 128, True),
+}
+
+
 @dataclass(frozen=True)
 class Budget:
-    """Notebook 03's training budget, the same for both kinds of model and every seed."""
+    """Notebook 03's training budget, the same for every model and every seed."""
 
-    hidden_size: int = 128
     steps: int = 600
     batch_size: int = 32
     seq_len: int = 100
     lr: float = 3e-3
     clip: float = 1.0
-    kinds: tuple[str, ...] = ("rnn", "lstm")
+    models: tuple[str, ...] = tuple(MODELS)
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
 
 
@@ -49,8 +63,16 @@ def course_ids() -> tuple[Vocabulary, torch.Tensor, torch.Tensor]:
     return vocab, vocab.encode(train_text), vocab.encode(vocab.replace_unknown(val_text))
 
 
+def build(name: str, vocab_size: int) -> CharLM:
+    """A fresh model of one of MODELS (initialised from torch's current random state)."""
+    if name not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {name!r}")
+    kind, hidden_size, tied = MODELS[name]
+    return CharLM(vocab_size, hidden_size=hidden_size, kind=kind, tie_weights=tied)
+
+
 def train_seed(
-    kind: str,
+    name: str,
     seed: int,
     vocab_size: int,
     train_ids: torch.Tensor,
@@ -62,10 +84,10 @@ def train_seed(
 
     `steps` stops early (a test replays the first updates only); the record is then of that shorter run.
     """
-    if kind not in budget.kinds:
-        raise ValueError(f"kind must be one of {budget.kinds}, got {kind!r}")
+    if name not in budget.models:
+        raise ValueError(f"model must be one of {budget.models}, got {name!r}")
     torch.manual_seed(seed)
-    model = CharLM(vocab_size, hidden_size=budget.hidden_size, kind=kind)
+    model = build(name, vocab_size)
     log = train_lm(
         model,
         train_ids,
@@ -77,8 +99,9 @@ def train_seed(
         report=None,
     )
     record = {
-        "kind": kind,
+        "model": name,
         "seed": seed,
+        "parameters": count_parameters(model),
         "perplexity": perplexity(model, val_ids),
         **loss_summary(log.losses),
         "clipped": log.clipped,
@@ -90,15 +113,15 @@ def train_seed(
 
 def cache(train_ids: torch.Tensor, val_ids: torch.Tensor, budget: Budget = BUDGET) -> ResultCache:
     """Where the runs are cached, how to rebuild them, and what must match: the budget and the data."""
-    return ResultCache(PATH, SCRIPT, asdict(budget), fingerprint(train_ids, val_ids), key=("kind", "seed"))
+    return ResultCache(PATH, SCRIPT, asdict(budget), fingerprint(train_ids, val_ids), key=("model", "seed"))
 
 
 def load_runs(train_ids: torch.Tensor, val_ids: torch.Tensor, budget: Budget = BUDGET) -> dict[str, dict[int, dict]]:
-    """The cached record of every (kind, seed), as runs[kind][seed]; refused if made from other data or settings."""
-    records = cache(train_ids, val_ids, budget).load(expected=[(k, s) for k in budget.kinds for s in budget.seeds])
-    return {kind: {r["seed"]: r for r in records if r["kind"] == kind} for kind in budget.kinds}
+    """The cached record of every (model, seed), as runs[model][seed]; refused if made from other data or settings."""
+    records = cache(train_ids, val_ids, budget).load(expected=[(m, s) for m in budget.models for s in budget.seeds])
+    return {name: {r["seed"]: r for r in records if r["model"] == name} for name in budget.models}
 
 
-def perplexities(runs: dict[str, dict[int, dict]], kind: str) -> dict[int, float]:
-    """Validation perplexity by seed for one kind of model."""
-    return {seed: record["perplexity"] for seed, record in runs[kind].items()}
+def perplexities(runs: dict[str, dict[int, dict]], name: str) -> dict[int, float]:
+    """Validation perplexity by seed for one model."""
+    return {seed: record["perplexity"] for seed, record in runs[name].items()}

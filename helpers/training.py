@@ -62,11 +62,13 @@ def train(
     optimizer: str = "adam",
     clip: float | None = 1.0,
     hooks: Sequence[Hook] = (),
+    final_lr: float | None = None,
 ) -> TrainLog:
     """Train `model` for `steps` updates of batch_loss(step) (step = 0, 1, …); return the log.
 
     The model trains in training mode and is left in evaluation mode, ready to be measured.
     `clip` is the largest global gradient norm allowed (None: no clipping); `hooks` run after each update.
+    `final_lr` (None: a constant rate) lowers the rate from `lr` to `final_lr` along a half cosine.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a whole number ≥ 1, got {steps!r}")
@@ -74,6 +76,8 @@ def train(
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
         raise ValueError(f"clip must be a positive number or None, got {clip!r}")
+    if final_lr is not None and not (isinstance(final_lr, (int, float)) and 0 < final_lr <= lr):
+        raise ValueError(f"final_lr must be None or a number in (0, lr = {lr}], got {final_lr!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
     parameters = [p for p in model.parameters() if p.requires_grad]
@@ -96,6 +100,9 @@ def train(
         if not (math.isfinite(log.losses[-1]) and math.isfinite(norm)):
             log.diverged_at = step
             break
+        if final_lr is not None:
+            for group in opt.param_groups:
+                group["lr"] = final_lr + (lr - final_lr) * 0.5 * (1 + math.cos(math.pi * step / steps))
         opt.step()
         for hook in hooks:
             hook(step + 1, log)

@@ -1,8 +1,9 @@
 """Train the seeds behind notebooks 03 and 05's comparisons and cache them in data/seeds/ (a few minutes).
 
     python scripts/train_seed_runs.py          # both
-    python scripts/train_seed_runs.py lm       # notebook 03: vanilla RNN and LSTM language models, 5 seeds each
+    python scripts/train_seed_runs.py lm       # notebook 03: five language models (matched sizes, tied), 5 seeds each
     python scripts/train_seed_runs.py lstm     # notebook 05: forget bias, memory span, gradients and gates, 5 seeds
+    python scripts/train_seed_runs.py long     # notebook 03: one larger LSTM trained longer (about 40 minutes)
 
 Every run is seeded on its own, so runs train in parallel (one process per core, one thread each) and give
 the numbers they give alone. tests/test_lm_seeds.py and tests/test_lstm_seeds.py re-run seed 0 and compare
@@ -15,7 +16,7 @@ from multiprocessing import Pool
 
 from parts import run_parts
 
-from helpers import lm_seeds, lstm_seeds
+from helpers import lm_seeds, long_lm, lstm_seeds
 from helpers.course.notebook import setup_notebook
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -23,10 +24,10 @@ WORKERS = min(2, os.cpu_count() or 1)
 
 def _lm_run(cell: tuple[str, int]) -> dict:
     setup_notebook(quiet=True)  # one thread, as in the notebooks
-    kind, seed = cell
+    name, seed = cell
     vocab, train_ids, val_ids = lm_seeds.course_ids()
-    _, record = lm_seeds.train_seed(kind, seed, len(vocab), train_ids, val_ids)
-    print(f"lm {kind:4} seed {seed}: perplexity {record['perplexity']:.3f} in {record['seconds']:.0f} s", flush=True)
+    _, record = lm_seeds.train_seed(name, seed, len(vocab), train_ids, val_ids)
+    print(f"lm {name:9} seed {seed}: perplexity {record['perplexity']:.3f} in {record['seconds']:.0f} s", flush=True)
     return record
 
 
@@ -38,7 +39,7 @@ def _lstm_run(seed: int) -> dict:
 
 
 def train_lm() -> None:
-    cells = [(kind, seed) for kind in lm_seeds.BUDGET.kinds for seed in lm_seeds.BUDGET.seeds]
+    cells = [(name, seed) for name in lm_seeds.BUDGET.models for seed in lm_seeds.BUDGET.seeds]
     with Pool(WORKERS) as pool:
         records = pool.map(_lm_run, cells, chunksize=1)
     _, train_ids, val_ids = lm_seeds.course_ids()
@@ -51,8 +52,16 @@ def train_lstm() -> None:
     lstm_seeds.cache().save(records)
 
 
+def train_long() -> None:
+    setup_notebook(quiet=True)
+    vocab, train_ids, val_ids = lm_seeds.course_ids()
+    model, record, _ = long_lm.train_long(len(vocab), train_ids, val_ids)
+    print(f"long lstm: perplexity {record['perplexity']:.3f} in {record['seconds']:.0f} s", flush=True)
+    long_lm.save(model, record, train_ids, val_ids)
+
+
 def main(parts: list[str]) -> None:
-    run_parts({"lm": train_lm, "lstm": train_lstm}, parts)
+    run_parts({"lm": train_lm, "lstm": train_lstm, "long": train_long}, parts)
 
 
 if __name__ == "__main__":

@@ -156,3 +156,39 @@ def test_made_up_share_counts_words_never_seen():
     assert made_up_share("to be or nto be", {"to", "be", "or"}) == 0.2
     with pytest.raises(ValueError, match="no words"):
         made_up_share("  ", {"to"})
+
+
+def test_perplexity_scores_every_character_after_the_first_once_whatever_the_streams():
+    torch.manual_seed(0)
+    model = CharLM(5, 8, kind="lstm")
+    ids = torch.randint(0, 5, (103,))  # 102 targets: 16 streams of 7 leave 10 padded places, 7 x 30 leaves none
+    streams = [ids[start : start + 8] for start in range(0, 102, 7)]  # each stream's inputs and its targets
+    total = sum(F.cross_entropy(model(s[:-1].unsqueeze(0))[0][0], s[1:], reduction="sum").item() for s in streams)
+    expected = math.exp(total / 102)
+    assert math.isclose(perplexity(model, ids, batch_size=16, seq_len=5), expected, rel_tol=1e-5)
+    one_stream = perplexity(model, ids, batch_size=1, seq_len=30)
+    logits, _ = model(ids[:-1].unsqueeze(0))
+    assert math.isclose(one_stream, math.exp(F.cross_entropy(logits[0], ids[1:]).item()), rel_tol=1e-5)
+    with pytest.raises(ValueError, match="at least 2 characters"):
+        perplexity(model, ids[:1])
+
+
+def test_final_lr_lowers_the_learning_rate_along_a_half_cosine():
+    torch.manual_seed(0)
+    model = CharLM(4, 4)
+    ids = torch.randint(0, 4, (200,))
+    seen = []
+    train_lm(
+        model,
+        ids,
+        steps=4,
+        batch_size=2,
+        seq_len=10,
+        lr=1e-2,
+        final_lr=1e-3,
+        report=None,
+        hooks=[lambda step, log: seen.append(step)],
+    )
+    assert seen == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match="final_lr"):
+        train_lm(model, ids, steps=2, batch_size=2, seq_len=10, lr=1e-3, final_lr=1e-2, report=None)

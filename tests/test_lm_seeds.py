@@ -20,14 +20,14 @@ def runs(data):
 
 
 def test_the_cache_has_every_kind_and_seed_with_todays_budget(runs):
-    assert sorted(runs) == sorted(lm_seeds.BUDGET.kinds)
-    for kind in runs:
-        assert sorted(runs[kind]) == list(lm_seeds.BUDGET.seeds)
-        for record in runs[kind].values():
+    assert sorted(runs) == sorted(lm_seeds.BUDGET.models)
+    for name in runs:
+        assert sorted(runs[name]) == list(lm_seeds.BUDGET.seeds)
+        for record in runs[name].values():
             assert 1 < record["perplexity"] < 76 and len(record["first_losses"]) == KEPT_LOSSES
 
 
-@pytest.mark.parametrize("kind", lm_seeds.BUDGET.kinds)
+@pytest.mark.parametrize("kind", lm_seeds.BUDGET.models)
 def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(data, runs, kind):
     vocab, train_ids, val_ids = data
     _, fresh = lm_seeds.train_seed(kind, 0, len(vocab), train_ids, val_ids, steps=KEPT_LOSSES)

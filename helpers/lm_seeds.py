@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
+from helpers.connectivity import connectivity_profile, spread_positions
 from helpers.lm import CharLM, perplexity, train_lm
 from helpers.text import load_plays, split_by_play
 from helpers.training import count_parameters
@@ -47,13 +49,21 @@ class Budget:
     clip: float = 1.0
     models: tuple[str, ...] = tuple(MODELS)
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    probe_positions: int = 256  # validation positions at which the connectivity profile is measured
+    probe_distance: int = 100  # how far back it looks
 
 
 BUDGET = Budget()
 
 # The first losses follow the same data, initialisation and arithmetic on every CPU; the perplexity after
 # hundreds of updates differs in the second decimal between CPUs' vector units, inside its seed-to-seed spread.
-TOLERANCES = {"first_losses": Tolerance(rel=2e-3), "perplexity": Tolerance(abs=0.05)}
+# The connectivity profile (mean log10 gradient norm by distance) of a trained model moves with it: a generous
+# half an order of magnitude.
+TOLERANCES = {
+    "first_losses": Tolerance(rel=2e-3),
+    "perplexity": Tolerance(abs=0.05),
+    "connectivity": Tolerance(abs=0.5),
+}
 
 
 def course_ids() -> tuple[Vocabulary, torch.Tensor, torch.Tensor]:
@@ -103,12 +113,19 @@ def train_seed(
         "seed": seed,
         "parameters": count_parameters(model),
         "perplexity": perplexity(model, val_ids),
+        "connectivity": connectivity(model, val_ids, budget).tolist(),
         **loss_summary(log.losses),
         "clipped": log.clipped,
         "largest_grad_norm": max(log.grad_norms),
         "seconds": log.seconds,
     }
     return model, record
+
+
+def connectivity(model: CharLM, val_ids: torch.Tensor, budget: Budget = BUDGET) -> np.ndarray:
+    """Mean log10 gradient norm of the next-character prediction by distance back, over validation positions."""
+    positions = spread_positions(len(val_ids), budget.probe_positions, budget.probe_distance)
+    return connectivity_profile(model, val_ids, positions, budget.probe_distance)
 
 
 def cache(train_ids: torch.Tensor, val_ids: torch.Tensor, budget: Budget = BUDGET) -> ResultCache:

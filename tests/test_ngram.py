@@ -1,13 +1,15 @@
-"""Notebook 03's count-based baselines, checked against probabilities worked out by hand."""
+"""Notebook 03's count-based baselines, checked against probabilities worked out by hand and, for
+Kneser–Ney, against a plain-loop implementation of the same formula."""
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
 import torch
 
 from helpers import text as txt
-from helpers.ngram import NGramModel, uniform_perplexity
+from helpers.ngram import KneserNey, NGramModel, uniform_perplexity
 from helpers.vocab import Vocabulary
 
 # The tiny corpus "abab" over the vocabulary a=0, b=1, c=2 (c never occurs), so V = 3.
@@ -121,3 +123,168 @@ def test_errors_say_what_was_expected():
         model.fit(np.zeros(5))
     with pytest.raises(ValueError, match="needs a context of 2 ids, got 1"):
         model.next_distribution([0])
+
+
+# ---- Kneser–Ney ---------------------------------------------------------------------------------------
+
+
+def reference_kneser_ney(train: list[int], order: int, vocab_size: int):
+    """The module's formula written out with dicts and loops: returns prob(w, context) for a context of any length."""
+    occurred = {k: Counter(tuple(train[i : i + k]) for i in range(len(train) - k + 1)) for k in range(1, order + 1)}
+    counts = {order: dict(occurred[order])}  # the top order: raw counts
+    for k in range(1, order):
+        continuation: Counter = Counter()
+        for gram in occurred[k + 1]:  # each different (k+1)-gram x·g: one more left extension x of g
+            continuation[gram[1:]] += 1
+        counts[k] = dict(continuation)
+    discounts = {}
+    for k, table in counts.items():
+        n1 = sum(1 for c in table.values() if c == 1)
+        n2 = sum(1 for c in table.values() if c == 2)
+        discounts[k] = n1 / (n1 + 2 * n2) if n1 else 0.5
+
+    def p(k: int, h: tuple, w: int) -> float:
+        if k == 0:
+            return 1 / vocab_size
+        lower = p(k - 1, h[1:], w)
+        table, d = counts[k], discounts[k]
+        total = sum(c for gram, c in table.items() if gram[:-1] == h)
+        if total == 0:
+            return lower
+        types = sum(1 for gram in table if gram[:-1] == h)
+        return (max(table.get(h + (w,), 0) - d, 0) + d * types * lower) / total
+
+    def prob(w: int, context: list[int]) -> float:
+        h = tuple(context[len(context) - min(len(context), order - 1) :])
+        return p(len(h) + 1, h, w)
+
+    return prob, [discounts[k] for k in range(1, order + 1)]
+
+
+def encode(text: str, alphabet: str) -> list[int]:
+    return [alphabet.index(c) for c in text]
+
+
+# "q" and "z" never occur: only the uniform floor gives them probability. "x" occurs only in the held-out text.
+TOY_ALPHABET = " .acdefghilmnoqrstxz"
+TOY_TRAIN = "the cat sat on the mat. the dog sat on the log. a cat and a dog met on the mat. the end."
+TOY_HELD_OUT = "the fox sat on a log. the cat met the dog. "
+
+
+# Reversed, the text starts with ".d", found nowhere else in it: the first n-grams have no left extension.
+@pytest.mark.parametrize("train_text", [TOY_TRAIN, TOY_TRAIN[::-1]], ids=["forward", "reversed"])
+def test_kneser_ney_matches_a_plain_loop_implementation_at_every_position(train_text):
+    train, held_out = encode(train_text, TOY_ALPHABET), encode(TOY_HELD_OUT, TOY_ALPHABET)
+    v = len(TOY_ALPHABET)
+    for order in (1, 2, 3, 4):
+        model = KneserNey(order, v).fit(np.array(train))
+        prob, discounts = reference_kneser_ney(train, order, v)
+        assert np.allclose(model.discounts, discounts), order
+        for ids in (held_out, train, held_out[:2], held_out[:3]):
+            expected = [math.log(prob(ids[t], ids[max(0, t - order + 1) : t])) for t in range(1, len(ids))]
+            assert np.allclose(model.log_probs(ids), expected, rtol=1e-12, atol=0), (order, len(ids))
+            assert math.isclose(model.perplexity(ids), math.exp(-np.mean(expected)), rel_tol=1e-12)
+        for context in ([], held_out[:1], held_out[:3], held_out[5:10]):  # fox: an unseen context
+            expected_dist = [prob(w, context) for w in range(v)]
+            assert np.allclose(model.next_distribution(context), expected_dist, rtol=1e-12, atol=0), (order, context)
+
+
+def test_kneser_ney_bigram_by_hand():
+    # "abab", V = 3. Top order 2, raw counts: ab 2, ba 1 → n1 = 1, n2 = 1, D2 = 1/(1 + 2) = 1/3.
+    # Order 1, continuation counts: a follows 1 different character (b), b follows 1 (a) → n1 = 2, n2 = 0, D1 = 1,
+    #   P1(a) = (max(1 - 1, 0) + 1 · 2 · 1/3) / 2 = 1/3, and likewise 1/3 for b and c.
+    # After a (2 counts, 1 different follower): P(b|a) = (2 - 1/3 + 1/3 · 1 · 1/3) / 2 = 8/9, P(a|a) = P(c|a) = 1/18.
+    model = KneserNey(2, 3).fit(np.array(ABAB))
+    assert np.allclose(model.discounts, [1, 1 / 3])
+    assert np.allclose(model.next_distribution([A]), [1 / 18, 8 / 9, 1 / 18])
+    # After b (1 count): P(a|b) = (1 - 1/3 + 1/3 · 1/3) / 1 = 7/9. After c (never seen): P1, uniform here.
+    assert np.allclose(model.next_distribution([C, A, B]), [7 / 9, 1 / 9, 1 / 9])  # only the last id counts
+    assert np.allclose(model.next_distribution([C]), [1 / 3, 1 / 3, 1 / 3])
+    # "abab" predicts b|a, a|b, b|a: perplexity (8/9 · 7/9 · 8/9) ** (-1/3).
+    assert np.allclose(model.log_probs(ABAB), np.log([8 / 9, 7 / 9, 8 / 9]))
+    assert math.isclose(model.perplexity(torch.tensor(ABAB)), (448 / 729) ** (-1 / 3))
+
+
+def test_kneser_ney_distributions_sum_to_one_for_seen_and_unseen_contexts():
+    rng = np.random.default_rng(2)
+    train = np.repeat(rng.integers(0, 5, size=200), rng.integers(1, 3, size=200))  # ids 5 and 6 never occur
+    unseen = [6, 5, 6, 5, 6, 5, 6]
+    for order in range(1, 9):
+        model = KneserNey(order, 7).fit(train)
+        for context in ([], train[:order], train[40 : 40 + order], unseen, [*train[:4], 6]):
+            dist = model.next_distribution(context)
+            assert dist.shape == (7,) and np.all(dist > 0), (order, context)
+            assert math.isclose(dist.sum(), 1.0, rel_tol=1e-12), (order, context)
+
+
+def test_kneser_ney_short_and_unseen_contexts_use_the_lower_orders():
+    train, held_out = encode(TOY_TRAIN, TOY_ALPHABET), encode(TOY_HELD_OUT, TOY_ALPHABET)
+    model = KneserNey(4, len(TOY_ALPHABET)).fit(train)
+    # log_probs[t-1] is P(ids[t] | what precedes it, up to 3 ids), the first positions with shorter contexts.
+    dists = [model.next_distribution(held_out[:t]) for t in range(1, len(held_out))]
+    assert np.allclose(model.log_probs(held_out), np.log([d[w] for d, w in zip(dists, held_out[1:])]))
+    # "zat" never occurred (z never does), "at" did (cat, sat, mat): after "zat" the model predicts as after "at".
+    zat = encode("zat", TOY_ALPHABET)
+    assert np.allclose(model.next_distribution(zat), model.next_distribution(zat[1:]))
+    assert not np.allclose(model.next_distribution(zat), model.next_distribution(zat[2:]))
+    # x never occurred, so no context ending in it did: after "fox" the model predicts as with no context at all.
+    assert np.allclose(model.next_distribution(encode("fox", TOY_ALPHABET)), model.next_distribution([]))
+
+
+def grammar_text(rng: np.random.Generator, sentences: int) -> str:
+    nouns, verbs = ["cat", "dog", "king", "queen", "horse"], ["sees", "hears", "follows", "fears"]
+    return "".join(f"the {rng.choice(nouns)} {rng.choice(verbs)} the {rng.choice(nouns)}. " for _ in range(sentences))
+
+
+def test_kneser_ney_beats_add_one_on_held_out_text():
+    rng = np.random.default_rng(3)
+    train_text, held_out_text = grammar_text(rng, 150), grammar_text(rng, 40)
+    alphabet = "".join(sorted(set(train_text + held_out_text)))
+    train, held_out = encode(train_text, alphabet), encode(held_out_text, alphabet)
+    kneser_ney = KneserNey(3, len(alphabet)).fit(train)
+    add_one = NGramModel(3, len(alphabet), k=1.0).fit(np.array(train))
+    # The same predicted positions t = 2, …: Kneser–Ney also scores t = 1, add-one does not.
+    kn_perplexity = math.exp(-kneser_ney.log_probs(held_out)[1:].mean())
+    add_one_perplexity = add_one.perplexity(held_out)
+    assert kn_perplexity < add_one_perplexity < len(alphabet)
+
+
+def test_kneser_ney_stores_only_the_ngrams_that_occurred():
+    ids, held_out = np.split(np.random.default_rng(4).integers(0, 76, size=2500), [2000])
+    model = KneserNey(8, 76).fit(torch.from_numpy(ids))  # a dense 8-gram table would have 76**8 ≈ 1.1·10**15 cells
+    assert len(model.levels[-1].codes) == len(ids) - 7  # random 8-grams never repeat
+    # New random characters have no pattern to learn: about a uniform guess (76), worse for the chance n-grams
+    # it trusts.
+    assert 70 < model.perplexity(held_out) < 100
+    assert model.fit(np.array([0, 0, 0, 0, 0, 0, 0, 0])).levels[-1].codes.tolist() == [0]  # refitting replaces
+
+
+def test_kneser_ney_errors_say_what_was_expected():
+    with pytest.raises(ValueError, match="order must be an integer from 1 to 8 .* got 0"):
+        KneserNey(0, 3)
+    with pytest.raises(ValueError, match="order must be an integer from 1 to 8 .* got 9"):
+        KneserNey(9, 3)
+    with pytest.raises(ValueError, match="order must be an integer .* got 2.0"):
+        KneserNey(2.0, 3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="vocab_size must be an integer of at least 1, got 0"):
+        KneserNey(2, 0)
+    with pytest.raises(ValueError, match=r"over 300 characters does not fit in one int64 code \(300\*\*8"):
+        KneserNey(8, 300)
+    model = KneserNey(3, 3)
+    with pytest.raises(RuntimeError, match="not been fitted: call fit"):
+        model.log_probs([0, 1, 2])
+    with pytest.raises(ValueError, match="needs at least 3 training ids, got 2"):
+        model.fit(np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"train_ids must lie in 0..2, got 3"):
+        model.fit([0, 1, 3])
+    with pytest.raises(ValueError, match="train_ids must be a 1-D sequence of integers, got shape .* float"):
+        model.fit(torch.zeros(5))
+    model.fit(ABAB)
+    with pytest.raises(ValueError, match=r"ids must lie in 0..2, got -1"):
+        model.perplexity([0, 1, -1])
+    with pytest.raises(ValueError, match="ids must be a 1-D sequence of integers, got shape \\(2, 2\\)"):
+        model.log_probs(np.zeros((2, 2), dtype=np.int64))
+    with pytest.raises(ValueError, match="log_probs needs at least 2 ids .* got 1"):
+        model.log_probs([0])
+    with pytest.raises(ValueError, match=r"context_ids must lie in 0..2, got 5"):
+        model.next_distribution([5])

@@ -8,6 +8,8 @@ answer is L − 1 steps back, so L sets how far the network must carry informati
 from __future__ import annotations
 
 import math
+import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,6 +73,17 @@ def set_spectral_radius(model: SequenceModel, radius: float) -> None:
     fresh = torch.randn(W.shape)
     fresh *= radius / torch.linalg.eigvals(fresh).abs().max()
     W.copy_(fresh)
+
+
+@torch.no_grad()
+def set_orthogonal_recurrence(model: SequenceModel) -> None:
+    """Replace a vanilla RNN's W_hh by a random orthogonal matrix (every singular value 1; Saxe et al., 2014).
+
+    Draws from torch's global generator, so call it right after building the model.
+    """
+    if model.kind != "rnn":
+        raise ValueError(f"the orthogonal start is for the vanilla RNN's W_hh, got a {model.kind}")
+    nn.init.orthogonal_(model.rnn.weight_hh_l0)
 
 
 @torch.no_grad()
@@ -201,3 +214,53 @@ def compare_cells(
             scores[kind][length] = accuracy(model, x_test, y_test)
             models[kind][length] = model
     return Comparison(tuple(kinds), tuple(lengths), scores, losses, seconds, models)
+
+
+GATE_BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}  # weight blocks of the same shape: tanh layer, r z n, i f g o
+
+
+def multiply_adds_per_step(kind: str, input_size: int, hidden_size: int) -> int:
+    """Multiply-adds of the weight matrices in one forward time step of one sequence: blocks · h · (d + h)."""
+    if kind not in GATE_BLOCKS:
+        raise ValueError(f"kind must be one of {sorted(GATE_BLOCKS)}, got {kind!r}")
+    if input_size < 1 or hidden_size < 1:
+        raise ValueError(f"need input_size ≥ 1 and hidden_size ≥ 1, got {input_size} and {hidden_size}")
+    return GATE_BLOCKS[kind] * hidden_size * (input_size + hidden_size)
+
+
+def seconds_per_step(
+    kinds: tuple[str, ...],
+    hidden_sizes: tuple[int, ...],
+    length: int = 20,
+    batch_size: int = 64,
+    input_size: int = 8,
+    repeats: int = 5,
+) -> dict[tuple[str, int], float]:
+    """Median seconds per time step of each layer's forward and backward pass on a fixed batch, by (kind, hidden).
+
+    The layers take turns within each repeat, so a change in the machine's load hits them all alike; one
+    warm-up pass each comes first. Timings depend on the machine and its load: never print them in a stored
+    output, only verdicts with a wide margin.
+    """
+    unknown = [kind for kind in kinds if kind not in CELLS]
+    if not kinds or unknown:
+        raise ValueError(f"kinds must be some of {sorted(CELLS)}, got {kinds!r}")
+    if not hidden_sizes or min(hidden_sizes) < 1 or min(length, batch_size, input_size, repeats) < 1:
+        raise ValueError(
+            "need hidden sizes, length, batch_size, input_size and repeats ≥ 1, got "
+            f"{hidden_sizes}, {length}, {batch_size}, {input_size} and {repeats}"
+        )
+    torch.manual_seed(0)
+    layers = {
+        (kind, hidden): CELLS[kind](input_size, hidden, batch_first=True) for hidden in hidden_sizes for kind in kinds
+    }
+    x = torch.randn(batch_size, length, input_size)
+    times: dict[tuple[str, int], list[float]] = {key: [] for key in layers}
+    for repeat in range(repeats + 1):
+        for key, layer in layers.items():
+            start = time.perf_counter()
+            outputs, _ = layer(x)
+            outputs.sum().backward()
+            if repeat:  # repeat 0 is the warm-up: one-off costs are not timed
+                times[key].append((time.perf_counter() - start) / length)
+    return {key: statistics.median(values) for key, values in times.items()}

@@ -11,7 +11,10 @@ from helpers.tasks import (
     accuracy,
     first_symbol_task,
     input_gradient_norms,
+    multiply_adds_per_step,
     recent_sum_task,
+    seconds_per_step,
+    set_orthogonal_recurrence,
     set_spectral_radius,
     train,
 )
@@ -110,3 +113,31 @@ def test_gate_bias_initialisations():
         set_forget_bias(gru, 1.0)
     with pytest.raises(ValueError, match="for LSTM and GRU"):
         chrono_init(SequenceModel(3, 4, 2), 50)
+
+
+def test_set_orthogonal_recurrence():
+    torch.manual_seed(0)
+    model = SequenceModel(3, 16, 2)
+    set_orthogonal_recurrence(model)
+    W = model.rnn.weight_hh_l0
+    assert torch.allclose(W @ W.T, torch.eye(16), atol=1e-5)
+    with pytest.raises(ValueError, match="vanilla RNN"):
+        set_orthogonal_recurrence(SequenceModel(3, 4, 2, kind="lstm"))
+
+
+def test_multiply_adds_count_the_weight_blocks():
+    assert multiply_adds_per_step("rnn", 8, 32) == 32 * 40
+    assert multiply_adds_per_step("lstm", 8, 32) == 4 * multiply_adds_per_step("rnn", 8, 32)
+    assert multiply_adds_per_step("gru", 8, 32) == 3 * multiply_adds_per_step("rnn", 8, 32)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        multiply_adds_per_step("transformer", 8, 32)
+
+
+def test_seconds_per_step_times_every_layer():
+    times = seconds_per_step(("rnn", "lstm"), (4, 8), length=3, batch_size=2, repeats=1)
+    assert set(times) == {("rnn", 4), ("lstm", 4), ("rnn", 8), ("lstm", 8)}
+    assert all(value > 0 for value in times.values())
+    with pytest.raises(ValueError, match="kinds must be some of"):
+        seconds_per_step(("transformer",), (4,))
+    with pytest.raises(ValueError, match="need hidden sizes"):
+        seconds_per_step(("rnn",), (4,), repeats=0)

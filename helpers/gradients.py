@@ -8,19 +8,34 @@ by the Jacobian ∂hₜ/∂hₜ₋₁ = diag(f'(zₜ)) W_hh, so the distance fro
 We compute that product with real matrix products along a real forward trajectory. The running
 product is rescaled after every step and its scale kept as a logarithm, so lengths of 500 steps at
 radius 1.5 neither overflow nor underflow, and no warning is ever raised.
+
+A residual recurrence hₜ = hₜ₋₁ + f(zₜ) (`residual=True`) adds the identity to every factor,
+Jₜ = I + diag(f'(zₜ)) W_hh: a path along which the gradient is multiplied by exactly 1 at every step.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from helpers.activations import ACTIVATIONS, get_activation
 from helpers.course.exercises import Case, Exercise
 from helpers.neuron import random_recurrent_matrix
+from helpers.tasks import (
+    SequenceModel,
+    accuracy,
+    first_symbol_task,
+    input_gradient_norms,
+    recent_sum_task,
+    set_spectral_radius,
+)
+from helpers.tasks import train as train_task
+from helpers.training import train
 
 GRADIENT_ACTIVATIONS = ("tanh", "linear", "relu")
 VANISHED = -30.0  # log10 of the smallest norm we show: "vanished below 1e-30"
@@ -29,15 +44,24 @@ EXPLODED = 30.0  # log10 of the largest: "exploded beyond 1e30"
 
 @dataclass
 class Trajectory:
-    """A forward run: recurrent weights, pre-activations zₜ (steps, hidden) and the activation's name."""
+    """A forward run: recurrent weights, pre-activations zₜ (steps, hidden), the activation, and the recurrence.
+
+    residual=False: hₜ = f(zₜ); residual=True: hₜ = hₜ₋₁ + f(zₜ). Either way zₜ = W_hh hₜ₋₁ + uₜ.
+    """
 
     W_hh: np.ndarray
     pre_activations: np.ndarray
     activation: str
+    residual: bool = False
 
 
-def trajectory(length: int, radius: float, hidden_size: int, activation: str = "tanh", seed: int = 0) -> Trajectory:
-    """Run a random RNN (W_hh with spectral radius `radius`) for `length` steps on random inputs."""
+def trajectory(
+    length: int, radius: float, hidden_size: int, activation: str = "tanh", seed: int = 0, residual: bool = False
+) -> Trajectory:
+    """Run a random RNN (W_hh with spectral radius `radius`) for `length` steps on random inputs.
+
+    The same seed gives the same W_hh and inputs with and without `residual`, so the two compare like for like.
+    """
     if activation not in GRADIENT_ACTIVATIONS:
         raise ValueError(f"activation must be one of {GRADIENT_ACTIVATIONS}, got {activation!r}")
     if length < 1 or hidden_size < 1 or not radius > 0:
@@ -50,8 +74,16 @@ def trajectory(length: int, radius: float, hidden_size: int, activation: str = "
     with np.errstate(over="ignore", invalid="ignore"):  # a linear or ReLU state may grow past float range
         for t in range(length):
             zs[t] = W_hh @ h + inputs[t]
-            h = f(zs[t])
-    return Trajectory(W_hh, np.nan_to_num(zs, nan=0.0, posinf=1e300, neginf=-1e300), activation)
+            h = h + f(zs[t]) if residual else f(zs[t])
+    return Trajectory(W_hh, np.nan_to_num(zs, nan=0.0, posinf=1e300, neginf=-1e300), activation, residual)
+
+
+def states(run: Trajectory) -> np.ndarray:
+    """The states h₁ … h_T of a run as rows (T, hidden), rebuilt from its pre-activations."""
+    f, _ = get_activation(run.activation)
+    with np.errstate(over="ignore", invalid="ignore"):
+        steps = f(run.pre_activations)
+        return np.cumsum(steps, axis=0) if run.residual else steps
 
 
 def log10_jacobian_norms(run: Trajectory, distances: np.ndarray | None = None) -> np.ndarray:
@@ -64,11 +96,13 @@ def log10_jacobian_norms(run: Trajectory, distances: np.ndarray | None = None) -
     keep = np.zeros(steps + 1, dtype=bool)
     keep[wanted] = True
     slopes = derivative(run.pre_activations)  # f'(zₜ) for every step at once, (steps, hidden)
-    product, log_scale = np.eye(hidden), 0.0
+    identity = np.eye(hidden)
+    product, log_scale = identity.copy(), 0.0
     scaled, scales = {0: product.copy()}, {0: 0.0}
     for distance in range(1, steps + 1):
         t = steps - distance  # row of z_{k+1}: the step from h_k to h_{k+1}, with k = T − distance
-        product = product @ (slopes[t][:, None] * run.W_hh)  # … diag(f'(z)) W_hh
+        step = slopes[t][:, None] * run.W_hh  # diag(f'(z)) W_hh
+        product = product @ (identity + step if run.residual else step)  # … (I +) diag(f'(z)) W_hh
         size = np.abs(product).max()
         if size == 0.0:  # every path is cut (dead ReLUs): the gradient is exactly zero from here on
             break
@@ -84,6 +118,80 @@ def log10_jacobian_norms(run: Trajectory, distances: np.ndarray | None = None) -
     return result
 
 
+def log10_norms_from_start(run: Trajectory, lengths: np.ndarray | None = None) -> np.ndarray:
+    """log10 ‖∂h_T/∂h_0‖₂ for each length T of the run's first T steps (default 1, …, T); −inf once exactly 0.
+
+    The same product as log10_jacobian_norms, built from the start: P_T = J_T P_{T−1}, so one pass gives every T.
+    """
+    _, derivative = ACTIVATIONS[run.activation]
+    steps, hidden = run.pre_activations.shape
+    wanted = np.arange(1, steps + 1) if lengths is None else np.asarray(lengths)
+    if wanted.size and (wanted.min() < 1 or wanted.max() > steps):
+        raise ValueError(f"lengths must lie in 1..T = 1..{steps}, got {wanted.min()}..{wanted.max()}")
+    slopes = derivative(run.pre_activations)
+    identity = np.eye(hidden)
+    product, log_scale = identity.copy(), 0.0
+    result = np.full(len(wanted), -np.inf)
+    for t in range(steps):
+        step = slopes[t][:, None] * run.W_hh
+        product = (identity + step if run.residual else step) @ product  # J_{t+1} P_t
+        size = np.abs(product).max()
+        if size == 0.0:
+            break
+        product /= size
+        log_scale += math.log10(size)
+        hits = wanted == t + 1
+        if hits.any():
+            result[hits] = math.log10(np.linalg.norm(product, ord=2)) + log_scale
+    return result
+
+
+def prefix(run: Trajectory, length: int) -> Trajectory:
+    """The run's first `length` steps: the same W_hh, inputs and states, stopped at T = length."""
+    if not 1 <= length <= run.pre_activations.shape[0]:
+        raise ValueError(f"length must lie in 1..{run.pre_activations.shape[0]}, got {length}")
+    return Trajectory(run.W_hh, run.pre_activations[:length], run.activation, run.residual)
+
+
+@dataclass
+class ResidualComparison:
+    """‖∂h_T/∂h_0‖ and ‖h_T‖ over lengths T for a plain and a residual tanh recurrence, per seed of W_hh."""
+
+    lengths: np.ndarray
+    log10_gradient: dict[str, dict[int, np.ndarray]]  # "plain"/"residual" → seed → log10 ‖∂h_T/∂h_0‖ at each T
+    state_norm: dict[str, dict[int, np.ndarray]]  # "plain"/"residual" → seed → ‖h_T‖ at each T
+
+    def at(self, kind: str, what: str, length: int) -> dict[int, float]:
+        """One quantity ('log10_gradient' or 'state_norm') of one kind at one length T, by seed."""
+        if what not in ("log10_gradient", "state_norm"):
+            raise ValueError(f"what must be 'log10_gradient' or 'state_norm', got {what!r}")
+        if kind not in ("plain", "residual"):
+            raise ValueError(f"kind must be 'plain' or 'residual', got {kind!r}")
+        where = np.flatnonzero(self.lengths == length)
+        if where.size == 0:
+            raise ValueError(f"length {length} was not measured: choose from {self.lengths.tolist()}")
+        return {seed: float(values[where[0]]) for seed, values in getattr(self, what)[kind].items()}
+
+
+def residual_comparison(
+    lengths: np.ndarray, radius: float = 0.9, hidden_size: int = 32, seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+) -> ResidualComparison:
+    """hₜ = tanh(zₜ) against hₜ = hₜ₋₁ + tanh(zₜ) on the same random W_hh and inputs, for each seed."""
+    lengths = np.asarray(lengths)
+    if lengths.size == 0 or lengths.min() < 1:
+        raise ValueError(f"expected lengths ≥ 1, got {lengths.tolist()}")
+    if not seeds:
+        raise ValueError("expected at least one seed, got none")
+    gradient: dict[str, dict[int, np.ndarray]] = {"plain": {}, "residual": {}}
+    norm: dict[str, dict[int, np.ndarray]] = {"plain": {}, "residual": {}}
+    for kind in gradient:
+        for seed in seeds:
+            run = trajectory(int(lengths.max()), radius, hidden_size, "tanh", seed, residual=kind == "residual")
+            gradient[kind][seed] = log10_norms_from_start(run, lengths)
+            norm[kind][seed] = np.linalg.norm(states(run)[lengths - 1], axis=1)
+    return ResidualComparison(lengths, gradient, norm)
+
+
 def autograd_jacobian_norm(run: Trajectory, k: int) -> float:
     """‖∂h_T/∂h_k‖₂ by autograd: rerun the recurrence from h_k with the same inputs (for cross-checks)."""
     steps = run.pre_activations.shape[0]
@@ -96,24 +204,30 @@ def autograd_jacobian_norm(run: Trajectory, k: int) -> float:
     def h_T(h_k: torch.Tensor) -> torch.Tensor:
         h = h_k
         for t in range(k, steps):
-            h = f(W @ h + inputs[t])
+            h = h + f(W @ h + inputs[t]) if run.residual else f(W @ h + inputs[t])
         return h
 
-    start = _previous_states(run)[k] if k < steps else torch.tensor(_activate(run, steps - 1))
+    start = _previous_states(run)[k] if k < steps else torch.tensor(states(run)[-1])
     jacobian = torch.autograd.functional.jacobian(h_T, start)
     return float(torch.linalg.matrix_norm(jacobian, ord=2))
 
 
-def _activate(run: Trajectory, t: int) -> np.ndarray:
-    f, _ = get_activation(run.activation)
-    return f(run.pre_activations[t])
-
-
 def _previous_states(run: Trajectory) -> torch.Tensor:
     """h₀ (zeros), h₁, …, h_{T−1}: the state each step starts from."""
-    f, _ = get_activation(run.activation)
-    states = np.vstack([np.zeros((1, run.W_hh.shape[0])), f(run.pre_activations[:-1])])
-    return torch.tensor(states)
+    return torch.tensor(np.vstack([np.zeros((1, run.W_hh.shape[0])), states(run)[:-1]]))
+
+
+def log10_norm_over_seeds(
+    length: int, radius: float, hidden_size: int, activation: str = "tanh", seeds: Iterable[int] = range(10)
+) -> dict[int, float]:
+    """log10 ‖∂h_T/∂h_0‖ at T = length for each seed's random W_hh and inputs (−inf where it is exactly 0)."""
+    found = {}
+    for seed in seeds:
+        run = trajectory(length, radius, hidden_size, activation, seed)
+        found[seed] = float(log10_jacobian_norms(run, np.array([length]))[0])
+    if not found:
+        raise ValueError("expected at least one seed, got none")
+    return found
 
 
 def largest_singular_value(W: np.ndarray) -> float:
@@ -159,6 +273,99 @@ def display_distances(length: int, points: int = 30) -> np.ndarray:
     Each distance costs one singular value decomposition (the 2-norm): the widget's update budget allows ~40.
     """
     return np.unique(np.r_[np.arange(min(length, 10) + 1), np.linspace(0, length, points).round().astype(int)])
+
+
+# --- Trained networks over seeds (the notebook's "what a real network sees" and "exploding gradients") ----------
+
+
+def first_symbol_run(
+    length: int, seed: int, steps: int = 300, hidden_size: int = 32, symbols: int = 8, test_size: int = 2000
+) -> dict:
+    """Train a vanilla RNN (default initialisation, Adam, clipping at 1) to name the first of `length` symbols.
+
+    Returns its test accuracy, the largest gradient norm met in training, how many updates clipping acted on,
+    and ‖∂L/∂x_k‖ for every input step k on 256 test sequences, before and after training.
+    """
+    if not isinstance(length, int) or length < 2:
+        raise ValueError(f"length must be a whole number ≥ 2 (the answer must lie in the past), got {length!r}")
+    x_test, y_test = first_symbol_task(test_size, length, symbols, torch.Generator().manual_seed(999))
+    torch.manual_seed(seed)
+    model = SequenceModel(input_size=symbols, hidden_size=hidden_size, output_size=symbols)
+    before = input_gradient_norms(model, x_test[:256], y_test[:256])
+    log = train_task(
+        model, lambda n, g: first_symbol_task(n, length, symbols, g), steps, torch.Generator().manual_seed(1000 + seed)
+    )
+    return {
+        "length": length,
+        "seed": seed,
+        "accuracy": accuracy(model, x_test, y_test),
+        "largest_gradient_norm": max(log.grad_norms),
+        "clipped_updates": log.clipped,
+        "untrained_norms": before,
+        "trained_norms": input_gradient_norms(model, x_test[:256], y_test[:256]),
+    }
+
+
+def log10_first_share(norms: np.ndarray) -> float:
+    """log10(‖∂L/∂x_first‖ / ‖∂L/∂x_last‖): how many orders of magnitude less blame the first input gets."""
+    if len(norms) < 2 or not norms[-1] > 0:
+        raise ValueError(f"expected ≥ 2 gradient norms with a positive last one, got {np.asarray(norms)[-2:]}")
+    return math.log10(norms[0] / norms[-1])
+
+
+def explosion_run(
+    seed: int, clip: float | None, radius: float = 1.5, length: int = 50, steps: int = 200, lr: float = 0.1
+) -> dict:
+    """Plain SGD on the recent-sum task from a W_hh of spectral radius `radius`, with or without clipping.
+
+    Returns the first loss, the update where the loss or gradient became NaN or infinite (None: never), the
+    largest finite loss, and the mean loss over the last 20 updates (None if training diverged).
+    """
+    torch.manual_seed(seed)
+    model = SequenceModel(input_size=1, hidden_size=32, output_size=1)
+    set_spectral_radius(model, radius)
+    log = train_task(
+        model,
+        lambda n, g: recent_sum_task(n, length, g),
+        steps,
+        torch.Generator().manual_seed(1000 + seed),
+        lr=lr,
+        optimizer="sgd",
+        clip=clip,
+    )
+    finite = [v for v in log.losses if math.isfinite(v)]
+    return {
+        "seed": seed,
+        "clip": clip,
+        "first_loss": log.losses[0],
+        "diverged_at": log.diverged_at,
+        "largest_finite_loss": max(finite),
+        "last_20_loss": None if log.diverged_at is not None else float(np.mean(log.losses[-20:])),
+        "losses": log.losses,
+        "grad_norms": log.grad_norms,
+    }
+
+
+def first_step_lengths(scale: float, lr: float = 0.1, radius: float = 1.5, seed: int = 0) -> dict[str, float]:
+    """The length of the first update SGD and Adam take from the explosion model when its gradient is × scale.
+
+    SGD steps by lr · g, so its step grows with the gradient; Adam divides by a running size of the gradient
+    (notebook 01), so its first step is lr · g / |g| per weight whatever the gradient's size.
+    """
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    return {name: _first_step_length(name, scale, lr, radius, seed) for name in ("sgd", "adam")}
+
+
+def _first_step_length(optimizer: str, scale: float, lr: float, radius: float, seed: int) -> float:
+    """How far one update of `optimizer` moves all the weights (the norm of the change)."""
+    torch.manual_seed(seed)
+    model = SequenceModel(input_size=1, hidden_size=32, output_size=1)
+    set_spectral_radius(model, radius)
+    x, y = recent_sum_task(64, 50, torch.Generator().manual_seed(1000 + seed))
+    start = [p.detach().clone() for p in model.parameters()]
+    train(model, lambda step: scale * F.mse_loss(model(x), y), 1, lr=lr, optimizer=optimizer, clip=None)
+    return float(torch.cat([(p.detach() - s).flatten() for p, s in zip(model.parameters(), start)]).norm())
 
 
 # --- Exercises -------------------------------------------------------------------------------

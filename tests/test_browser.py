@@ -46,7 +46,7 @@ from helpers.demos.lstm import gate_demo
 from helpers.demos.memory_playground import memory_playground_demo
 from helpers.demos.neurons import learning_rate_demo, neuron_demo
 from helpers.demos.seq2seq import translate_demo
-from helpers.demos.training_rnns import temperature_demo
+from helpers.demos.training_rnns import connectivity_demo, temperature_demo
 from helpers.demos.vanilla_rnn import unroll_demo
 from helpers.demos.vanishing_gradients import gradient_decay_demo
 
@@ -64,7 +64,11 @@ WIDGETS = {
         AnswerQuiz("Check your understanding"),
     ],
     "02_vanilla_rnn": [Move(unroll_demo, "length"), AnswerQuiz("Check your understanding")],
-    "03_training_rnns": [Move(temperature_demo, "temperature"), AnswerQuiz("Check your understanding")],
+    "03_training_rnns": [
+        Move(temperature_demo, "temperature"),
+        Move(connectivity_demo, "position", "text"),  # the slider, then another passage typed into the text box
+        AnswerQuiz("Check your understanding"),
+    ],
     "04_vanishing_gradients": [
         Move(gradient_decay_demo, "length", "radius", "hidden_size", "activation"),
         AnswerQuiz("Check your understanding"),

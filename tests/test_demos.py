@@ -1,5 +1,6 @@
 """Every registered demo builds, responds to each control, and reads out the right numbers."""
 
+import numpy as np
 import pytest
 
 from helpers.course.widgets import sweep_values
@@ -95,3 +96,64 @@ def test_translate_demo_handles_unknown_words_and_empty_input_and_draws_attentio
     assert demo.text.startswith("Type an English sentence")
     sentence.value = "I see the black cat."
     assert demo.text.splitlines()[0] == "with attention:    je vois le chat noir"
+
+
+def test_connectivity_demo_draws_the_gradient_of_the_prediction_by_character():
+    from matplotlib.collections import LineCollection
+
+    from helpers.connectivity import log10_norms, prediction_gradients
+    from helpers.demos.training_rnns import connectivity_demo
+    from helpers.lm import CharLM
+    from helpers.vocab import Vocabulary
+
+    vocab = Vocabulary.from_text("abcdefgh \n")
+    models = {"RNN": CharLM(len(vocab), 8, kind="rnn"), "LSTM": CharLM(len(vocab), 8, kind="lstm")}
+    passages = {"first": "abc def\ngh abc", "second": "hgfedcba"}
+    demo = connectivity_demo(models, vocab, passages, window=12)
+    assert demo.controls["text"].value == "abc def⏎gh a" and demo.controls["position"].max == 11  # cut to 12
+    demo.controls["position"].value = 4
+    assert demo.text.splitlines()[0] == "After 'd', character 5 of 12:"
+    bars = [artist for artist in demo.figure.moving if isinstance(artist, LineCollection)]
+    for line, (name, model), bar in zip(demo.text.splitlines()[1:], models.items(), bars):
+        result = prediction_gradients(model, vocab.encode("abc def"), 4)
+        heights = [segment[1, 1] for segment in bar.get_segments()]
+        assert heights == list(np.clip(log10_norms(result.norms)[::-1], -9.0, 1.0))
+        assert line.startswith(f"{name}: predicts {vocab[result.top]!r} (p = {result.top_probability:.2f})")
+        assert f"gives the true next 'e' p = {result.target_probability:.2f}" in line
+    demo.controls["passage"].value = "hgfedcba"  # picking a passage fills the text box; the slider follows it
+    assert demo.controls["text"].value == "hgfedcba" and demo.controls["position"].max == 7
+    assert demo.text.startswith("After 'd', character 5 of 8:")  # position 4 kept
+    demo.controls["position"].value = 7  # the last character: the prediction of a character not yet typed
+    assert "true next" not in demo.text and demo.text.startswith("After 'a', character 8 of 8:")
+
+
+def test_connectivity_demo_explains_unknown_characters_empty_and_long_text():
+    from helpers.demos.training_rnns import connectivity_demo
+
+    demo = connectivity_demo()
+    text, image = demo.controls["text"], bytes(demo.figure.image.value)
+    text.value = "Café société"
+    assert demo.text.startswith("Unknown character(s) 'é': the models know only the 96 characters")
+    assert bytes(demo.figure.image.value) != image
+    text.value = ""
+    assert demo.text.startswith("Type some text")
+    text.value = "ROMEO:⏎But soft!"  # ⏎ in the text box is a line break
+    assert demo.controls["position"].max == 15 and demo.text.startswith("After '!', character 16 of 16:")
+    text.value = "x" * 130
+    first_line = demo.text.splitlines()[0]  # the slider keeps its place on a longer text
+    assert first_line == "After 'x', character 16 of 120 (only the first 120 of 130 characters are read):"
+
+
+def test_connectivity_demo_needs_the_vocabulary_and_readable_passages():
+    from helpers.demos.training_rnns import connectivity_demo
+    from helpers.lm import CharLM
+    from helpers.vocab import Vocabulary
+
+    vocab = Vocabulary.from_text("ab")
+    models = {"RNN": CharLM(2, 4)}
+    with pytest.raises(ValueError, match="pass the vocabulary"):
+        connectivity_demo(models)
+    with pytest.raises(ValueError, match="lacks: \\['c'\\]"):
+        connectivity_demo(models, vocab, ["abc"])
+    with pytest.raises(ValueError, match="position must lie in 0..2"):
+        connectivity_demo(models, vocab, ["aba"], position=3)

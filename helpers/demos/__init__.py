@@ -15,7 +15,7 @@ DEMOS: dict[str, tuple[str, tuple[str, ...]]] = {
     "00_course_map": ("course_map", ("lookback_demo",)),
     "01_neurons": ("neurons", ("neuron_demo", "learning_rate_demo")),
     "02_vanilla_rnn": ("vanilla_rnn", ("unroll_demo",)),
-    "03_training_rnns": ("training_rnns", ("temperature_demo",)),
+    "03_training_rnns": ("training_rnns", ("temperature_demo", "connectivity_demo")),
     "04_vanishing_gradients": ("vanishing_gradients", ("gradient_decay_demo",)),
     "05_lstm": ("lstm", ("gate_demo",)),
     "06_gru": ("gru", ("comparison_demo",)),

@@ -4,7 +4,8 @@ For the prediction made after reading the character at `position`, take the log-
 one next character and differentiate it with respect to every input embedding vector read so far. The norm of
 that gradient at distance d (d = 0 is the character just read, d = 1 the one before, ...) says how strongly a
 small change of the character d steps back would move this prediction: a "connectivity" view of what the model
-actually uses (Karpathy, Johnson & Fei-Fei, 2015, "Visualizing and understanding recurrent networks").
+actually uses (the "connectivity" of Madsen, 2019, "Visualizing memorization in RNNs", Distill). A large norm
+means the prediction is sensitive to that character; it does not by itself say how the model uses it.
 
 Conventions used throughout:
 - The model reads `ids[0..position]` from a blank state (zeros), as a passage typed into the widget is read.

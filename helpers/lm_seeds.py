@@ -25,6 +25,8 @@ from helpers.training import count_parameters
 from helpers.vocab import Vocabulary
 
 PATH = DATA_DIR / "seeds" / "language_models.json"
+WEIGHTS = DATA_DIR / "seeds" / "language_models_seed0.pt"  # seed 0 of SAVED, in half precision
+SAVED = ("lstm",)  # the notebook trains the RNN live and loads this one for its connectivity view
 SCRIPT = "python scripts/train_seed_runs.py lm"
 
 
@@ -126,6 +128,23 @@ def connectivity(model: CharLM, val_ids: torch.Tensor, budget: Budget = BUDGET) 
     """Mean log10 gradient norm of the next-character prediction by distance back, over validation positions."""
     positions = spread_positions(len(val_ids), budget.probe_positions, budget.probe_distance)
     return connectivity_profile(model, val_ids, positions, budget.probe_distance)
+
+
+def save_weights(models: dict[str, CharLM]) -> None:
+    """Store the given seed-0 models (names from SAVED) in half precision."""
+    if sorted(models) != sorted(SAVED):
+        raise ValueError(f"expected the seed-0 models {sorted(SAVED)}, got {sorted(models)}")
+    torch.save({name: {k: v.half() for k, v in m.state_dict().items()} for name, m in models.items()}, WEIGHTS)
+
+
+def load_weights(name: str, vocab_size: int) -> CharLM:
+    """The stored seed-0 model `name` (one of SAVED), ready to evaluate."""
+    if name not in SAVED:
+        raise ValueError(f"only seed 0 of {SAVED} is stored, got {name!r}")
+    model = build(name, vocab_size)
+    state = torch.load(WEIGHTS, weights_only=True)[name]
+    model.load_state_dict({k: v.float() for k, v in state.items()})
+    return model.eval()
 
 
 def cache(train_ids: torch.Tensor, val_ids: torch.Tensor, budget: Budget = BUDGET) -> ResultCache:

@@ -22,13 +22,13 @@ from helpers.course.notebook import setup_notebook
 WORKERS = min(2, os.cpu_count() or 1)
 
 
-def _lm_run(cell: tuple[str, int]) -> dict:
+def _lm_run(cell: tuple[str, int]) -> tuple[dict, dict | None]:
     setup_notebook(quiet=True)  # one thread, as in the notebooks
     name, seed = cell
     vocab, train_ids, val_ids = lm_seeds.course_ids()
-    _, record = lm_seeds.train_seed(name, seed, len(vocab), train_ids, val_ids)
+    model, record = lm_seeds.train_seed(name, seed, len(vocab), train_ids, val_ids)
     print(f"lm {name:9} seed {seed}: perplexity {record['perplexity']:.3f} in {record['seconds']:.0f} s", flush=True)
-    return record
+    return record, (model.state_dict() if seed == 0 and name in lm_seeds.SAVED else None)
 
 
 def _lstm_run(seed: int) -> dict:
@@ -41,9 +41,14 @@ def _lstm_run(seed: int) -> dict:
 def train_lm() -> None:
     cells = [(name, seed) for name in lm_seeds.BUDGET.models for seed in lm_seeds.BUDGET.seeds]
     with Pool(WORKERS) as pool:
-        records = pool.map(_lm_run, cells, chunksize=1)
-    _, train_ids, val_ids = lm_seeds.course_ids()
-    lm_seeds.cache(train_ids, val_ids).save(records)
+        results = pool.map(_lm_run, cells, chunksize=1)
+    vocab, train_ids, val_ids = lm_seeds.course_ids()
+    lm_seeds.cache(train_ids, val_ids).save([record for record, _ in results])
+    saved = {name: lm_seeds.build(name, len(vocab)) for name in lm_seeds.SAVED}
+    for (name, _seed), (_, state) in zip(cells, results):
+        if state is not None:
+            saved[name].load_state_dict(state)
+    lm_seeds.save_weights(saved)
 
 
 def train_lstm() -> None:

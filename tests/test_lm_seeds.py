@@ -6,6 +6,7 @@ import pytest
 
 from helpers import lm_seeds
 from helpers.cache import KEPT_LOSSES, differences
+from helpers.lm import perplexity
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,13 @@ def test_a_cache_of_other_data_or_settings_is_refused(data, tmp_path, monkeypatc
     copy.write_text(json.dumps(body))
     with pytest.raises(ValueError, match="other settings.*train_seed_runs.py lm"):
         lm_seeds.load_runs(train_ids, val_ids)
+
+
+@pytest.mark.parametrize("name", lm_seeds.SAVED)
+def test_the_stored_seed_0_weights_score_the_cached_perplexity(data, runs, name):
+    vocab, _, val_ids = data
+    model = lm_seeds.load_weights(name, len(vocab))
+    # the record is of the full-precision model; the file keeps half precision, which moves it by < 0.01 here
+    assert abs(perplexity(model, val_ids) - runs[name][0]["perplexity"]) < 0.02
+    with pytest.raises(ValueError, match="only seed 0 of"):
+        lm_seeds.load_weights("rnn_240", len(vocab))

@@ -109,11 +109,13 @@ def train_lm(
     report: Callable[[str], None] | None = print,
     final_lr: float | None = None,
     hooks: Sequence[Hook] = (),
+    stop_after: int | None = None,
 ) -> TrainLog:
     """Train with truncated BPTT (state carried, detached) and global-norm clipping; return the log.
 
     Update i reads chunk i of the streams (starting over with a blank memory after the last chunk).
-    Prints `reports` progress lines (no timings; see training.progress); `final_lr` and `hooks` go to training.train.
+    Prints `reports` progress lines (no timings; see training.progress).
+    `final_lr`, `hooks` and `stop_after`: see training.train.
     """
     if steps < 1 or reports < 0:
         raise ValueError(f"steps must be ≥ 1 and reports ≥ 0, got {steps} and {reports}")
@@ -130,7 +132,9 @@ def train_lm(
         return next_char_loss(logits, y)
 
     shown = [progress(steps, reports, "nats/char", report=report)] if report and reports else []
-    return train(model, batch_loss, steps, lr=lr, clip=clip, hooks=[*shown, *hooks], final_lr=final_lr)
+    return train(
+        model, batch_loss, steps, lr=lr, clip=clip, hooks=[*shown, *hooks], final_lr=final_lr, stop_after=stop_after
+    )
 
 
 def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> tuple[list[torch.Tensor], float]:

@@ -57,7 +57,8 @@ def train_long(
 ) -> tuple[CharLM, dict, TrainLog]:
     """Train the longer LSTM (torch seeded with run.seed), scoring validation every run.eval_every updates.
 
-    `steps` stops early (a test replays the first updates); checkpoints are then skipped.
+    `steps` stops early, on the same learning-rate schedule (a test replays the first updates); checkpoints are
+    then skipped.
     """
     torch.manual_seed(run.seed)
     model = CharLM(vocab_size, hidden_size=run.hidden_size, kind="lstm")
@@ -71,7 +72,7 @@ def train_long(
     log = train_lm(
         model,
         train_ids,
-        steps or run.steps,
+        run.steps,
         batch_size=run.batch_size,
         seq_len=run.seq_len,
         lr=run.lr,
@@ -79,6 +80,7 @@ def train_long(
         clip=run.clip,
         report=None,
         hooks=[checkpoint],
+        stop_after=steps,
     )
     half_precision(model)
     record = {

@@ -63,12 +63,14 @@ def train(
     clip: float | None = 1.0,
     hooks: Sequence[Hook] = (),
     final_lr: float | None = None,
+    stop_after: int | None = None,
 ) -> TrainLog:
     """Train `model` for `steps` updates of batch_loss(step) (step = 0, 1, …); return the log.
 
     The model trains in training mode and is left in evaluation mode, ready to be measured.
     `clip` is the largest global gradient norm allowed (None: no clipping); `hooks` run after each update.
-    `final_lr` (None: a constant rate) lowers the rate from `lr` to `final_lr` along a half cosine.
+    `final_lr` (None: a constant rate) lowers the rate from `lr` to `final_lr` along a half cosine over `steps`;
+    `stop_after` ends training early (after that many updates) without changing that schedule, to replay a start.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a whole number ≥ 1, got {steps!r}")
@@ -78,6 +80,8 @@ def train(
         raise ValueError(f"clip must be a positive number or None, got {clip!r}")
     if final_lr is not None and not (isinstance(final_lr, (int, float)) and 0 < final_lr <= lr):
         raise ValueError(f"final_lr must be None or a number in (0, lr = {lr}], got {final_lr!r}")
+    if stop_after is not None and not (isinstance(stop_after, int) and 1 <= stop_after <= steps):
+        raise ValueError(f"stop_after must be None or a whole number in 1..steps = {steps}, got {stop_after!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
     parameters = [p for p in model.parameters() if p.requires_grad]
@@ -87,7 +91,7 @@ def train(
     log = TrainLog()
     start = time.perf_counter()
     model.train()
-    for step in range(steps):
+    for step in range(steps if stop_after is None else stop_after):
         loss = batch_loss(step)
         if not (isinstance(loss, torch.Tensor) and loss.dim() == 0):
             raise ValueError(f"batch_loss must return the batch's loss as a 0-d tensor, got {_describe(loss)}")

@@ -119,3 +119,17 @@ def test_a_batch_loss_that_returns_no_scalar_is_explained():
         train(model, lambda step: 1.0, steps=1)
     with pytest.raises(ValueError, match="no trainable parameters"):
         train(model.requires_grad_(False), lambda step: model(x).mean(), steps=1)
+
+
+def test_stop_after_replays_the_start_of_a_scheduled_run_exactly():
+    def run(stop_after):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 1)
+        x, y = torch.randn(8, 3), torch.randn(8, 1)
+        log = train(model, lambda step: ((model(x) - y) ** 2).mean(), 10, lr=0.1, final_lr=0.01, stop_after=stop_after)
+        return log.losses
+
+    full, start = run(None), run(4)
+    assert len(start) == 4 and start == full[:4]
+    with pytest.raises(ValueError, match="stop_after"):
+        run(11)

@@ -23,7 +23,7 @@ from helpers import init_grid
 from helpers.course.notebook import setup_notebook
 
 PARTIAL = init_grid.PATH.with_suffix(".partial.jsonl")
-WORKERS = min(2, os.cpu_count() or 1)
+WORKERS = int(os.environ.get("INIT_GRID_WORKERS", min(2, os.cpu_count() or 1)))
 
 
 def _done() -> dict[tuple, dict]:

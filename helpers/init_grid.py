@@ -13,9 +13,10 @@ the same budget, and measures it against the *same* model before training:
 - the mean "keep" gate (LSTM: forget gate f; GRU: update gate z, which keeps the old state in
   PyTorch's GRU) over the later steps, trained and untrained.
 
-The grid takes about half an hour on one thread, so `scripts/train_init_grid.py` trains it once and
-caches it in data/seeds/init_grid.json (the course's cache format, helpers.cache); a test re-trains
-one cheap cell and compares it with the cache, and notebook 05 re-trains another live.
+The grid takes about 20 minutes of one core's time (much longer on a busy machine), so
+`scripts/train_init_grid.py` trains it once and caches it in data/seeds/init_grid.json (the course's
+cache format, helpers.cache); a test re-trains one cheap cell and compares it with the cache, and
+notebook 05 re-trains another live.
 """
 
 from __future__ import annotations

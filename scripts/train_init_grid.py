@@ -1,6 +1,6 @@
 """Train notebook 05's initialisation × architecture grid and cache it in data/seeds/init_grid.json.
 
-    python scripts/train_init_grid.py            # the whole grid: about 25 minutes of one core's time
+    python scripts/train_init_grid.py            # the whole grid: about 20 minutes of one core's time
     python scripts/train_init_grid.py grid       # the same
 
 Every cell is seeded on its own and trains on one thread, as in the notebooks, so cells run in parallel (one

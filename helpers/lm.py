@@ -154,6 +154,7 @@ def with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
 
 
 @torch.no_grad()
+@torch.no_grad()  # sampling needs no gradients: without this the graph would grow with every character
 def generate(
     model: CharLM, vocab: Vocabulary, prompt: str, length: int, temperature: float, generator: torch.Generator
 ) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypedDict
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
@@ -52,15 +55,27 @@ class Stage:
     name: str
     year: str
     notebooks: tuple[str, ...]
+    source: str  # the landmark paper(s) the year stands for
 
 
 STAGES = (
-    Stage("n-gram models", "1948", ("00", "03")),
-    Stage("word embeddings", "2003", ("03", "08")),
-    Stage("RNNs", "2010", ("01", "02", "03", "04", "05", "06", "07", "09", "10")),
-    Stage("seq2seq", "2014", ("08", "10")),
-    Stage("attention / transformers", "2015–17", ("08", "10")),
+    Stage("n-gram models", "1948", ("00", "03"), "Shannon 1948, A Mathematical Theory of Communication"),
+    Stage("word embeddings", "2003", ("03", "08"), "Bengio et al. 2003, A Neural Probabilistic Language Model"),
+    Stage(
+        "RNNs",
+        "2010",
+        ("01", "02", "03", "04", "05", "06", "07", "09", "10"),
+        "Mikolov et al. 2010, Recurrent Neural Network Based Language Model",
+    ),
+    Stage("seq2seq", "2014", ("08", "10"), "Sutskever, Vinyals & Le 2014; Cho et al. 2014"),
+    Stage(
+        "attention / transformers",
+        "2015–17",
+        ("08", "10"),
+        "Bahdanau, Cho & Bengio 2015 (attention); Vaswani et al. 2017 (transformers)",
+    ),
 )
+RNN_ORIGINS = "Jordan 1986; Elman 1990, Finding Structure in Time"  # the recurrent network itself
 RNN_STAGE = 2  # the index of the stage this course is about
 
 
@@ -71,6 +86,12 @@ def course_table() -> str:
         ideas = [s.name for s in STAGES if number in s.notebooks]
         lines.append(f"{number:<3} {title:<41} {', '.join(ideas) or '(foundations)'}")
     return "\n".join(lines)
+
+
+def landmarks() -> str:
+    """Each stage of the map with its year and the paper(s) the year stands for, as aligned text."""
+    lines = [f"{stage.name + ' (' + stage.year + ')':<34} {stage.source}" for stage in STAGES]
+    return "\n".join([*lines, f"{'the recurrent network itself':<34} {RNN_ORIGINS}"])
 
 
 def draw_course_map(ax: Axes) -> Axes:
@@ -203,6 +224,43 @@ def lookback_readout(gap: int) -> str:
         f"trigram sees '{' '.join(info['window'])}', reaches 'france': {reach}; "
         f"preview 0.9^{info['distance']} = {info['signal']:.4f}"
     )
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text: lower-cased runs of letters and apostrophes ("'Tis so." → ["'tis", "so"])."""
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def history_coverage(seen: list[str], new: list[str], lengths: Iterable[int]) -> dict[int, float]:
+    """For each length k, the fraction of the k-word sequences of `new` that occur somewhere in `seen`.
+
+    An n-gram model predicts from the n − 1 words before; a sequence it has never seen has no count.
+    Exact: every k-word sequence gets a number (equal sequences, equal numbers), built from the
+    (k − 1)-word sequence's number and the k-th word.
+    """
+    lengths = sorted(set(lengths))
+    if not lengths or lengths[0] < 1 or lengths[-1] > min(len(seen), len(new)):
+        raise ValueError(f"lengths must be 1..{min(len(seen), len(new))} words, got {lengths}")
+    ids: dict[str, int] = {}
+    words = np.fromiter((ids.setdefault(word, len(ids)) for word in [*seen, *new]), dtype=np.int64)
+    vocabulary, total = len(ids), len(words)
+    number = words  # number[i]: which k-word sequence starts at position i
+    coverage = {}
+    for k in range(1, lengths[-1] + 1):
+        if k > 1:
+            number = np.unique(number[:-1] * vocabulary + words[k - 1 :], return_inverse=True)[1].astype(np.int64)
+        if k in lengths:  # sequences that lie wholly inside `seen`, and wholly inside `new`
+            counted, histories = number[: len(seen) - k + 1], number[len(seen) : total - k + 1]
+            coverage[k] = float(np.isin(histories, counted).mean())
+    return coverage
+
+
+def shakespeare_words() -> tuple[list[str], list[str]]:
+    """The words of notebook 03's training plays and of its three held-out plays (helpers.text's split)."""
+    from helpers.text import load_plays, split_by_play  # here, not at the top: only this function reads the plays
+
+    train, held_out = split_by_play(load_plays())
+    return words_of(train), words_of(held_out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,15 +412,17 @@ QUIZ_QUESTIONS = (
         },
     ),
     Question(
-        "'france' is 20 words before the blank in '… i speak ___'. Which model can use 'france' to fill it?",
+        "'france' is 20 words before the blank in '… i speak ___'. Which model can, in principle, use 'france' "
+        "to fill it?",
         ("A trigram model", "A 5-gram model", "An RNN", "None of them"),
         answer=2,
-        explanation="An RNN updates its hidden state at every word, so what it read 20 words ago can still "
-        "shape its guess. (How much survives is the topic of notebook 04.)",
+        explanation="In principle, an RNN: it updates its hidden state at every word, so what it read 20 words "
+        "ago can still shape its guess. Whether a trained RNN really does is an experiment: notebook 04 measures "
+        "how far back a vanilla RNN learns to look, and notebook 05 what an LSTM and the starting weights change.",
         hints={
             0: "A trigram model sees only the 2 previous words: 'i speak'.",
             1: "A 5-gram model sees 4 previous words; 'france' is 20 back.",
-            3: "One of them has read every word so far. Which one?",
+            3: "One of them has read every word so far, so in principle it can. Which one?",
         },
     ),
 )

@@ -1,5 +1,7 @@
 """Notebook 00's helpers: bags of words, distances, n-gram windows, task shapes, quiz, exercise, demo."""
 
+import random
+
 import matplotlib.pyplot as plt
 import pytest
 
@@ -16,6 +18,8 @@ from helpers.course_map import (
     course_table,
     draw_course_map,
     draw_task_shapes,
+    history_coverage,
+    landmarks,
     long_range_sentence,
     lookback,
     lookback_readout,
@@ -26,6 +30,7 @@ from helpers.course_map import (
     task_shape_widths,
     token_distance,
     tokenize,
+    words_of,
 )
 from helpers.demos import demos_of
 from helpers.demos.course_map import lookback_demo
@@ -159,6 +164,14 @@ def test_every_stage_points_at_real_notebooks_and_the_rnn_core_is_covered():
     assert list(NOTEBOOKS) == [f"{i:02d}" for i in range(11)]
 
 
+def test_every_stage_names_the_papers_behind_its_year():
+    lines = landmarks().splitlines()
+    assert len(lines) == len(STAGES) + 1
+    for stage, line in zip(STAGES, lines):
+        assert line.startswith(f"{stage.name} ({stage.year})") and stage.year[:4] in stage.source
+    assert "Elman 1990" in lines[-1]
+
+
 def test_course_table_has_one_row_per_notebook():
     lines = course_table().splitlines()
     assert len(lines) == 1 + len(NOTEBOOKS)
@@ -222,6 +235,44 @@ def test_task_shape_figures_are_titled_and_labelled():
     with pytest.raises(ValueError, match="need 5 axes"):
         draw_task_shapes(axes)
     plt.close(fig)
+
+
+# --- how often a long history has been seen ------------------------------------------------------
+
+
+def test_words_of_keeps_letters_and_apostrophes():
+    assert words_of("'Tis so, my Lord!  Hath-he") == ["'tis", "so", "my", "lord", "hath", "he"]
+
+
+def test_history_coverage_counts_sequences_seen_in_the_other_text():
+    seen = "the cat sat on the mat".split()
+    new = "the cat sat on a mat".split()
+    coverage = history_coverage(seen, new, [1, 2, 3, 4, 5])
+    assert coverage == {1: 5 / 6, 2: 3 / 5, 3: 2 / 4, 4: 1 / 3, 5: 0.0}
+    assert history_coverage(seen, seen, [6]) == {6: 1.0}
+
+
+def test_history_coverage_agrees_with_sets_of_tuples_on_random_text():
+    rng = random.Random(0)
+    seen, new = [rng.choice("abc") for _ in range(300)], [rng.choice("abc") for _ in range(200)]
+    coverage = history_coverage(seen, new, [1, 2, 3, 5, 8])
+    for k, share in coverage.items():
+        counted = {tuple(seen[i : i + k]) for i in range(len(seen) - k + 1)}
+        histories = [tuple(new[i : i + k]) for i in range(len(new) - k + 1)]
+        assert share == sum(history in counted for history in histories) / len(histories)
+
+
+@pytest.mark.parametrize("lengths", [[0], [7], []])
+def test_history_coverage_rejects_impossible_lengths(lengths):
+    with pytest.raises(ValueError, match="lengths must be 1..6 words"):
+        history_coverage("a b c d e f".split(), "a b c d e f g".split(), lengths)
+
+
+def test_long_histories_of_the_held_out_plays_never_occur_in_the_training_plays():
+    seen, held_out = course_map.shakespeare_words()
+    assert len(seen) > 10 * len(held_out) > 500_000
+    coverage = history_coverage(seen, held_out, [1, 4, 10])
+    assert coverage[1] > 0.95 and coverage[4] < 0.05 and coverage[10] == 0.0
 
 
 # --- quiz and exercise ---------------------------------------------------------------------------

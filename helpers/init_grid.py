@@ -29,11 +29,12 @@ from dataclasses import asdict, dataclass
 import torch
 
 from helpers import gru, lstm
-from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
+from helpers.cache import DATA_DIR, ResultCache, Tolerance, loss_summary
 from helpers.tasks import (
     SequenceModel,
     accuracy,
     chrono_init,
+    first_symbol_fingerprint,
     first_symbol_task,
     input_gradient_norms,
     set_forget_bias,
@@ -210,18 +211,9 @@ def grid_cells(settings: GridSettings = GRID) -> list[tuple[str, str, int, int]]
 
 def cache(settings: GridSettings = GRID) -> ResultCache:
     """Where the grid is cached, how to rebuild it, and what must match: the settings and the task's data."""
-    data = [
-        first_symbol_task(16, distance + 1, settings.symbols, torch.Generator().manual_seed(seed))
-        for distance in settings.distances
-        for seed in (settings.test_seed, 1000 + settings.seeds[0])
-    ]
-    return ResultCache(
-        PATH,
-        SCRIPT,
-        asdict(settings),
-        fingerprint(*(t for pair in data for t in pair)),
-        key=("arch", "init", "distance", "seed"),
-    )
+    lengths = [distance + 1 for distance in settings.distances]
+    data = first_symbol_fingerprint(lengths, settings.symbols, (settings.test_seed, 1000 + settings.seeds[0]))
+    return ResultCache(PATH, SCRIPT, asdict(settings), data, key=("arch", "init", "distance", "seed"))
 
 
 def load_grid(settings: GridSettings = GRID) -> list[dict]:

@@ -23,9 +23,17 @@ import numpy as np
 import torch
 
 from helpers import lstm
-from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
+from helpers.cache import DATA_DIR, ResultCache, Tolerance, loss_summary
 from helpers.course.exercises import Case, Exercise
-from helpers.tasks import SequenceModel, accuracy, chrono_init, first_symbol_task, set_spectral_radius, train
+from helpers.tasks import (
+    SequenceModel,
+    accuracy,
+    chrono_init,
+    first_symbol_fingerprint,
+    first_symbol_task,
+    set_spectral_radius,
+    train,
+)
 
 GRID_PATH = DATA_DIR / "memory" / "recall_grid.json"
 SCRIPT = "python scripts/train_memory_grid.py recall"
@@ -188,18 +196,8 @@ class Grid:
 
 def grid_cache(settings: GridSettings = GRID, path: Path = GRID_PATH) -> ResultCache:
     """Where the grid is cached, how to rebuild it, and what must match: the settings and the task's data."""
-    data = [
-        first_symbol_task(16, length, settings.symbols, torch.Generator().manual_seed(seed))
-        for length in settings.lengths
-        for seed in (settings.test_seed, 1000 + settings.seeds[0])
-    ]
-    return ResultCache(
-        path,
-        SCRIPT,
-        asdict(settings),
-        fingerprint(*(t for pair in data for t in pair)),
-        key=("kind", "length", "seed", "radius"),
-    )
+    data = first_symbol_fingerprint(settings.lengths, settings.symbols, (settings.test_seed, 1000 + settings.seeds[0]))
+    return ResultCache(path, SCRIPT, asdict(settings), data, key=("kind", "length", "seed", "radius"))
 
 
 # How far a re-trained cell may differ from the cache on any CPU. The first losses follow the same data,

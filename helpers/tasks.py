@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers import training
+from helpers.cache import fingerprint
 from helpers.training import TrainLog
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -32,6 +33,13 @@ def first_symbol_task(
         raise ValueError(f"need n ≥ 1, length ≥ 1 and symbols ≥ 2, got {n}, {length}, {symbols}")
     ids = torch.randint(0, symbols, (n, length), generator=generator)
     return F.one_hot(ids, symbols).float(), ids[:, 0]
+
+
+def first_symbol_fingerprint(lengths: Iterable[int], symbols: int, seeds: Iterable[int]) -> str:
+    """A cache's fingerprint of the first-symbol task's data: 16 sequences at each length for each generator seed."""
+    seeds = list(seeds)
+    data = [first_symbol_task(16, n, symbols, torch.Generator().manual_seed(seed)) for n in lengths for seed in seeds]
+    return fingerprint(*(t for pair in data for t in pair))
 
 
 def recent_sum_task(

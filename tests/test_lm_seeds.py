@@ -10,13 +10,8 @@ from helpers.lm import perplexity
 
 
 @pytest.fixture(scope="module")
-def data():
-    return lm_seeds.course_ids()
-
-
-@pytest.fixture(scope="module")
-def runs(data):
-    _, train_ids, val_ids = data
+def runs(course_data):
+    _, train_ids, val_ids = course_data
     return lm_seeds.load_runs(train_ids, val_ids)
 
 
@@ -29,8 +24,8 @@ def test_the_cache_has_every_kind_and_seed_with_todays_budget(runs):
 
 
 @pytest.mark.parametrize("kind", lm_seeds.BUDGET.models)
-def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(data, runs, kind):
-    vocab, train_ids, val_ids = data
+def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(course_data, runs, kind):
+    vocab, train_ids, val_ids = course_data
     _, fresh = lm_seeds.train_seed(kind, 0, len(vocab), train_ids, val_ids, steps=KEPT_LOSSES)
     tolerance = {"first_losses": lm_seeds.TOLERANCES["first_losses"]}
     assert differences(runs[kind][0], fresh, tolerance) == []
@@ -38,16 +33,16 @@ def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(data, runs, 
     assert len(differences(altered, fresh, tolerance)) == KEPT_LOSSES  # an altered cache fails
 
 
-def test_retraining_the_rnn_of_seed_0_in_full_reproduces_its_record(data, runs):
-    vocab, train_ids, val_ids = data
+def test_retraining_the_rnn_of_seed_0_in_full_reproduces_its_record(course_data, runs):
+    vocab, train_ids, val_ids = course_data
     _, fresh = lm_seeds.train_seed("rnn", 0, len(vocab), train_ids, val_ids)
     assert differences(runs["rnn"][0], fresh, lm_seeds.TOLERANCES) == []
     altered = dict(runs["rnn"][0], perplexity=runs["rnn"][0]["perplexity"] + 0.1)
     assert [line.split(":")[0] for line in differences(altered, fresh, lm_seeds.TOLERANCES)] == ["perplexity"]
 
 
-def test_a_cache_of_other_data_or_settings_is_refused(data, tmp_path, monkeypatch):
-    _, train_ids, val_ids = data
+def test_a_cache_of_other_data_or_settings_is_refused(course_data, tmp_path, monkeypatch):
+    _, train_ids, val_ids = course_data
     copy = tmp_path / "language_models.json"
     copy.write_text(lm_seeds.PATH.read_text())
     monkeypatch.setattr(lm_seeds, "PATH", copy)
@@ -61,8 +56,8 @@ def test_a_cache_of_other_data_or_settings_is_refused(data, tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("name", lm_seeds.SAVED)
-def test_the_stored_seed_0_weights_score_the_cached_perplexity(data, runs, name):
-    vocab, _, val_ids = data
+def test_the_stored_seed_0_weights_score_the_cached_perplexity(course_data, runs, name):
+    vocab, _, val_ids = course_data
     model = lm_seeds.load_weights(name, len(vocab))
     # the record is of the full-precision model; the file keeps half precision, which moves it by < 0.01 here
     assert abs(perplexity(model, val_ids) - runs[name][0]["perplexity"]) < 0.02

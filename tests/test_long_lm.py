@@ -4,19 +4,14 @@ import json
 
 import pytest
 
-from helpers import lm_seeds, long_lm
+from helpers import long_lm
 from helpers.cache import KEPT_LOSSES, differences
 from helpers.lm import perplexity
 
 
 @pytest.fixture(scope="module")
-def data():
-    return lm_seeds.course_ids()
-
-
-@pytest.fixture(scope="module")
-def cached(data):
-    vocab, train_ids, val_ids = data
+def cached(course_data):
+    vocab, train_ids, val_ids = course_data
     return long_lm.load(len(vocab), train_ids, val_ids)
 
 
@@ -32,8 +27,8 @@ def test_the_record_has_its_checkpoints_and_the_weights_their_settings(cached):
     )
 
 
-def test_the_stored_weights_score_the_cached_perplexity(data, cached):
-    _, _, val_ids = data
+def test_the_stored_weights_score_the_cached_perplexity(course_data, cached):
+    _, _, val_ids = course_data
     model, record = cached
     fresh = {"head_perplexity": perplexity(model, val_ids[: long_lm.HEAD])}
     tolerance = {"head_perplexity": long_lm.TOLERANCES["head_perplexity"]}
@@ -41,8 +36,8 @@ def test_the_stored_weights_score_the_cached_perplexity(data, cached):
     assert differences({"head_perplexity": record["head_perplexity"] * 1.01}, fresh, tolerance) != []
 
 
-def test_replaying_the_first_updates_reproduces_the_cached_losses(data, cached):
-    vocab, train_ids, val_ids = data
+def test_replaying_the_first_updates_reproduces_the_cached_losses(course_data, cached):
+    vocab, train_ids, val_ids = course_data
     _, record = cached
     _, fresh, _ = long_lm.train_long(len(vocab), train_ids, val_ids[:1000], steps=KEPT_LOSSES // 10)
     replayed = len(fresh["first_losses"])
@@ -50,8 +45,8 @@ def test_replaying_the_first_updates_reproduces_the_cached_losses(data, cached):
     assert differences({"first_losses": record["first_losses"][:replayed]}, fresh, tolerance) == []
 
 
-def test_a_cache_of_other_settings_is_refused(data, tmp_path, monkeypatch):
-    vocab, train_ids, val_ids = data
+def test_a_cache_of_other_settings_is_refused(course_data, tmp_path, monkeypatch):
+    vocab, train_ids, val_ids = course_data
     copy = tmp_path / "long_lstm.json"
     body = json.loads(long_lm.PATH.read_text())
     body["settings"]["steps"] += 1

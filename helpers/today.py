@@ -5,15 +5,20 @@ from token to token; an attention decoder keeps the key and value of every earli
 key/value cache) and reads all of them for each new token. With width d, vocabulary V and a prefix
 of n tokens, the next token costs (multiply–adds, see `flops_per_token`):
 
-    GRU         6d² + dV              state between tokens: d numbers            O(1) in n
-    attention   4d² + 2(n + 1)d + dV  cache between tokens: 2nd numbers (K, V)   O(n) in n
+    GRU                 6d² + dV               state between tokens: d numbers           O(1) in n
+    attention           4d² + 2(n + 1)d + dV   cache between tokens: 2nd numbers (K, V)  O(n) in n
+    transformer block   12d² + 2(n + 1)d + dV  the same cache, plus a feed-forward MLP   O(n) in n
+
+Training reads a whole sequence of n tokens at once: the GRU still takes n steps one after another
+(n(6d² + dV) multiply–adds), attention takes one pass whose scores cost 2n²d (`sequence_flops`).
 
 Then the ideas of this course that today's models still use, each a small computation:
 
     gating                       → the gated linear unit, `glu`
-    vanishing gradients          → residual connections x + f(x), `depth_gradient_norms`
-    the linear recurrence, again → state-space models (S4, Mamba) train it with a parallel scan,
-                                   `linear_recurrence_loop` vs `linear_recurrence_scan`
+    vanishing gradients          → residual connections x + f(x) and normalisation, `depth_gradient_norms`
+    the linear recurrence, again → state-space models: S4 (a fixed a) trains it as a convolution,
+                                   `linear_recurrence_conv`; Mamba (a_t depends on the input) with a
+                                   parallel scan, `linear_recurrence_scan`; both equal `linear_recurrence_loop`
 """
 
 from __future__ import annotations
@@ -137,19 +142,28 @@ class AttentionDecoder(nn.Module):
 
     def _keys_values(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The cache rows of x (batch, n, hidden_size): keys and values, each (batch, heads, n, hidden_size / heads)."""
+        x = self._normed(x)
         return self._split(self.key(x)), self._split(self.value(x))
+
+    def _normed(self, x: torch.Tensor) -> torch.Tensor:
+        """What attention reads: x itself here; a transformer block normalises it first."""
+        return x
+
+    def _after_attention(self, h: torch.Tensor) -> torch.Tensor:
+        """What comes between attention and the readout: nothing here; a transformer block adds its MLP."""
+        return h
 
     def _attend(
         self, x: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Logits (batch, m, vocab_size) for inputs x (batch, m, hidden_size) that attend over keys and values."""
-        queries = self._split(self.query(x))  # (B, heads, m, hidden_size / heads)
+        queries = self._split(self.query(self._normed(x)))  # (B, heads, m, hidden_size / heads)
         scores = queries @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])  # (B, heads, m, n)
         if mask is not None:
             scores = scores.masked_fill(~mask, float("-inf"))  # no peeking at later tokens
         context = torch.softmax(scores, dim=-1) @ values  # (B, heads, m, hidden_size / heads)
         context = context.transpose(1, 2).reshape(x.shape)  # heads side by side again
-        return self.readout(x + self.out(context))  # residual, then readout
+        return self.readout(self._after_attention(x + self.out(context)))  # residual, then readout
 
     def start(self, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
         """The cache before the first token: empty keys and values (batch, heads, 0, hidden_size / heads)."""
@@ -200,6 +214,27 @@ class AttentionDecoder(nn.Module):
         return self._keys_values(self._inputs(tokens, first=0))
 
 
+class TransformerDecoder(AttentionDecoder):
+    """One transformer block: the same cached attention, plus layer norms and a feed-forward MLP.
+
+    a = x + W_o · attention(LayerNorm(x));  h = a + W_2 · gelu(W_1 · LayerNorm(a));  logits = readout(h).
+    The MLP widens to 4 · hidden_size and back, as in Vaswani et al. (2017): per token it costs 8d²
+    multiply–adds, twice the attention projections, whatever the prefix. Norms come before each part
+    ("pre-norm"), as in GPT-2 and most models since. The cache is the same (keys, values) pair.
+    """
+
+    def __init__(self, vocab_size: int = 64, hidden_size: int = 64, heads: int = 1):
+        super().__init__(vocab_size, hidden_size, heads)
+        self.attention_norm, self.mlp_norm = nn.LayerNorm(hidden_size), nn.LayerNorm(hidden_size)
+        self.up, self.down = nn.Linear(hidden_size, 4 * hidden_size), nn.Linear(4 * hidden_size, hidden_size)
+
+    def _normed(self, x: torch.Tensor) -> torch.Tensor:
+        return self.attention_norm(x)
+
+    def _after_attention(self, h: torch.Tensor) -> torch.Tensor:
+        return h + self.down(torch.nn.functional.gelu(self.up(self.mlp_norm(h))))
+
+
 Decoder = RecurrentDecoder | AttentionDecoder
 
 
@@ -223,6 +258,7 @@ def flops_per_token(decoder: Decoder, n: int) -> int:
         attention:  q, k, v projections 3d², scores q·k over n + 1 rows (the n cached and its own)
                     (n + 1)d, weighted sum of n + 1 values (n + 1)d, output projection d², readout dV
                     → 4d² + 2(n + 1)d + dV, growing by 2d per token of prefix (the heads split d, not add)
+        transformer block: the same plus the MLP, d·4d up and 4d·d down → 12d² + 2(n + 1)d + dV
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"expected a prefix length n ≥ 0 (an int), got {n!r}")
@@ -230,7 +266,27 @@ def flops_per_token(decoder: Decoder, n: int) -> int:
     if isinstance(decoder, RecurrentDecoder):
         return 6 * d * d + d * V
     if isinstance(decoder, AttentionDecoder):
-        return 4 * d * d + 2 * (n + 1) * d + d * V
+        mlp = 8 * d * d if isinstance(decoder, TransformerDecoder) else 0
+        return 4 * d * d + mlp + 2 * (n + 1) * d + d * V
+    raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder, got {_describe(decoder)}")
+
+
+def sequence_flops(decoder: Decoder, n: int) -> int:
+    """Multiply–adds to read a whole sequence of n tokens in one training pass (batch 1), counted by hand.
+
+    GRU: n steps of 6d² + dV, one after another. Attention: the projections and readout for all n
+    positions at once, n(4d² + dV) (plus 8d² each for a transformer block's MLP), and the scores and
+    weighted sums over an n × n grid, 2n²d: the causal mask hides half of the grid, but a plain
+    implementation computes all of it. Quadratic in n, but in one pass rather than n steps.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"expected a sequence length n ≥ 1 (an int), got {n!r}")
+    d, V = decoder.hidden_size, decoder.vocab_size
+    if isinstance(decoder, RecurrentDecoder):
+        return n * (6 * d * d + d * V)
+    if isinstance(decoder, AttentionDecoder):
+        mlp = 8 * d * d if isinstance(decoder, TransformerDecoder) else 0
+        return n * (4 * d * d + mlp + d * V) + 2 * n * n * d
     raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder, got {_describe(decoder)}")
 
 
@@ -290,6 +346,47 @@ def growth_ratio(cost: TokenCost) -> float:
     return float(cost.seconds_per_token[lengths.argmax()] / cost.seconds_per_token[lengths.argmin()])
 
 
+def measure_token_costs(
+    decoders: dict[str, Decoder], prefix_lengths: list[int], rounds: int = 5, repeats: int = 25
+) -> dict[str, list[TokenCost]]:
+    """`measure_token_cost` for several decoders, repeated `rounds` times and interleaved.
+
+    Round r measures every decoder once (with prefix seed r) before round r + 1 starts, so a busy
+    moment of the machine slows all decoders alike instead of one. Returns each decoder's rounds.
+    """
+    if not decoders or rounds < 1:
+        raise ValueError(f"expected at least one decoder and rounds ≥ 1, got {len(decoders)} and {rounds}")
+    costs: dict[str, list[TokenCost]] = {name: [] for name in decoders}
+    for r in range(rounds):
+        for name, decoder in decoders.items():
+            costs[name].append(measure_token_cost(decoder, prefix_lengths, repeats=repeats, seed=r))
+    return costs
+
+
+def median_cost(rounds: list[TokenCost]) -> TokenCost:
+    """One TokenCost whose seconds are the median over rounds (bytes and counts do not vary)."""
+    if not rounds:
+        raise ValueError("expected at least one measured round, got none")
+    seconds = np.median(np.stack([cost.seconds_per_token for cost in rounds]), axis=0)
+    first = rounds[0]
+    return TokenCost(first.prefix_lengths, seconds, first.state_bytes, first.multiply_adds)
+
+
+def time_sequence_pass(decoder: Decoder, n: int, repeats: int = 5, seed: int = 0) -> np.ndarray:
+    """Seconds for one whole-sequence forward pass over n tokens (batch 1, no gradients), `repeats` times."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1 or repeats < 1:
+        raise ValueError(f"expected n ≥ 1 and repeats ≥ 1, got n = {n!r}, repeats = {repeats!r}")
+    tokens = torch.randint(0, decoder.vocab_size, (1, n), generator=torch.Generator().manual_seed(seed))
+    times = []
+    with torch.no_grad():
+        decoder(tokens)  # warm-up
+        for _ in range(repeats):
+            start = time.perf_counter()
+            decoder(tokens)
+            times.append(time.perf_counter() - start)
+    return np.array(times)
+
+
 # --- Gating → the gated linear unit -----------------------------------------------------------
 
 
@@ -310,19 +407,27 @@ def glu(x: torch.Tensor, w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 # --- Vanishing gradients → residual connections -----------------------------------------------
 
 
-def depth_gradient_norms(
-    depth: int, width: int = 64, residual: bool = False, seed: int = 0, batch: int = 16
-) -> np.ndarray:
-    """‖∂loss/∂h_l‖ for the input h_l of each layer l = 0 … depth − 1 of a deep tanh MLP.
+DEPTH_KINDS = ("plain", "residual", "pre-norm", "post-norm")
 
-    Plain: h_{l+1} = tanh(W_l h_l + b_l). Residual: h_{l+1} = h_l + tanh(W_l h_l + b_l), whose
-    Jacobian is I + (…): the identity carries the gradient down however deep. The weights follow
-    PyTorch's default nn.Linear init (uniform in ±1/√width) and are the same for both versions with
-    the same seed. The loss is the sum of the last layer's outputs, so the same gradient (all ones)
-    starts down both networks.
+
+def depth_gradient_norms(
+    depth: int, width: int = 64, kind: str = "plain", seed: int = 0, batch: int = 16
+) -> np.ndarray:
+    """‖∂loss/∂h_l‖ for the input h_l of each layer l = 0 … depth − 1 of a deep tanh MLP at initialisation.
+
+    With f(h) = tanh(W_l h + b_l) and LN a layer norm (no learned scale):
+        plain      h ← f(h)             the Jacobian is J: products of J shrink with depth
+        residual   h ← h + f(h)         I + J: the identity carries the gradient down, and a little
+                                        more at every layer, so it also grows with depth
+        pre-norm   h ← h + f(LN(h))     as in GPT-2 and most transformers since
+        post-norm  h ← LN(h + f(h))     as in the original transformer (Vaswani et al., 2017)
+    The weights follow PyTorch's default nn.Linear init (uniform in ±1/√width) and are the same for
+    every kind with the same seed. The loss is a fixed random projection of the last layer's output.
     """
     if depth < 1 or width < 1 or batch < 1:
         raise ValueError(f"expected depth, width and batch ≥ 1, got {depth}, {width}, {batch}")
+    if kind not in DEPTH_KINDS:
+        raise ValueError(f"expected kind to be one of {', '.join(DEPTH_KINDS)}, got {kind!r}")
     generator = torch.Generator().manual_seed(seed)
     bound = 1 / math.sqrt(width)
     h = torch.randn(batch, width, generator=generator, requires_grad=True)
@@ -331,9 +436,16 @@ def depth_gradient_norms(
         W = (torch.rand(width, width, generator=generator) * 2 - 1) * bound
         b = (torch.rand(width, generator=generator) * 2 - 1) * bound
         inputs.append(h)
-        f = torch.tanh(h @ W.T + b)
-        h = h + f if residual else f
-    grads = torch.autograd.grad(h.sum(), inputs)
+        if kind == "plain":
+            h = torch.tanh(h @ W.T + b)
+        elif kind == "residual":
+            h = h + torch.tanh(h @ W.T + b)
+        elif kind == "pre-norm":
+            h = h + torch.tanh(torch.nn.functional.layer_norm(h, (width,)) @ W.T + b)
+        else:
+            h = torch.nn.functional.layer_norm(h + torch.tanh(h @ W.T + b), (width,))
+    direction = torch.randn(width, generator=generator)
+    grads = torch.autograd.grad((h @ direction).sum(), inputs)
     return np.array([g.norm().item() for g in grads])
 
 
@@ -380,6 +492,28 @@ def linear_recurrence_scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         s = 2**r  # combine each entry with the one s steps earlier; the first s are already complete
         A, B = torch.cat([A[:s], A[s:] * A[:-s]]), torch.cat([B[:s], A[s:] * B[:-s] + B[s:]])
     return B
+
+
+def linear_recurrence_conv(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The same h (T, …) for a FIXED a (…): h_t = Σ_k a^k b_{t−k}, one causal convolution, done with FFTs.
+
+    When a does not change with t (as in S4, Gu, Goel & Ré 2021), unrolling the recurrence gives
+    h_t = b_t + a b_{t−1} + a² b_{t−2} + …: every output is the inputs convolved with one kernel
+    K = (1, a, a², …). A convolution of length T costs O(T log T) with the FFT and needs no step
+    after step. If a_t depends on the input (Mamba), there is no single kernel: that needs a scan.
+    """
+    if not isinstance(a, torch.Tensor) or not isinstance(b, torch.Tensor) or b.dim() < 1 or a.shape != b.shape[1:]:
+        raise ValueError(
+            "expected a fixed a of shape (…) and b of shape (T, …) with the same …, "
+            f"got {_describe(a)} and {_describe(b)}"
+        )
+    T = len(b)
+    if T == 0:
+        raise ValueError("expected at least one time step, got T = 0")
+    kernel = a[None] ** torch.arange(T, dtype=a.dtype).reshape(T, *([1] * a.dim()))  # (T, …): 1, a, a², …
+    size = 2 * T  # zero-padded, so the circular FFT convolution does not wrap around
+    spectrum = torch.fft.rfft(kernel, n=size, dim=0) * torch.fft.rfft(b, n=size, dim=0)
+    return torch.fft.irfft(spectrum, n=size, dim=0)[:T]
 
 
 # --- Exercises ------------------------------------------------------------------------------------

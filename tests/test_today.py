@@ -15,16 +15,22 @@ from helpers.today import (
     AttentionDecoder,
     RecurrentDecoder,
     TokenCost,
+    TransformerDecoder,
     depth_gradient_norms,
     flops_per_token,
     glu,
     growth_ratio,
+    linear_recurrence_conv,
     linear_recurrence_loop,
     linear_recurrence_scan,
     measure_token_cost,
+    measure_token_costs,
+    median_cost,
     positions,
     scan_rounds,
+    sequence_flops,
     state_bytes,
+    time_sequence_pass,
 )
 
 
@@ -55,11 +61,12 @@ def test_gru_decoder_steps_match_its_forward_and_nn_gru_with_the_same_weights():
     assert torch.allclose(decoder.prefill(tokens), last)
 
 
+@pytest.mark.parametrize("kind", [AttentionDecoder, TransformerDecoder])
 @pytest.mark.parametrize("heads", [1, 4])
 @torch.no_grad()
-def test_attention_steps_with_the_cache_match_the_causal_forward(heads):
+def test_attention_steps_with_the_cache_match_the_causal_forward(heads, kind):
     torch.manual_seed(0)
-    decoder = AttentionDecoder(vocab_size=20, hidden_size=16, heads=heads)
+    decoder = kind(vocab_size=20, hidden_size=16, heads=heads)
     tokens = torch.randint(0, 20, (3, 11))
     stepped, caches = _generate(decoder, tokens)
     logits, (keys, values) = decoder(tokens)
@@ -110,12 +117,34 @@ def test_flops_per_token_count_the_multiply_adds_torch_counts(heads):
     assert flops_per_token(gru, 0) == flops_per_token(gru, 10_000) == 6 * 32 * 32 + 32 * 50
     assert flops_per_token(attention, 9) == 4 * 32 * 32 + 2 * 10 * 32 + 32 * 50
     assert flops_per_token(attention, 10) - flops_per_token(attention, 9) == 2 * 32
-    for decoder in (gru, attention):
+    block = TransformerDecoder(vocab_size=50, hidden_size=32, heads=heads)
+    assert flops_per_token(block, 9) - flops_per_token(attention, 9) == 8 * 32 * 32  # the MLP: d → 4d → d
+    for decoder in (gru, attention, block):
         for n in (0, 1, 7):
             state = decoder.prefill(torch.randint(0, 50, (1, n)))
             with torch.no_grad(), FlopCounterMode(display=False) as counter:
                 decoder.step(torch.tensor([3]), state)
             assert counter.get_total_flops() == 2 * flops_per_token(decoder, n)  # torch counts 2 FLOPs per multiply-add
+        for n in (1, 6, 13):
+            with torch.no_grad(), FlopCounterMode(display=False) as counter:
+                decoder(torch.randint(0, 50, (1, n)))
+            assert counter.get_total_flops() == 2 * sequence_flops(decoder, n)
+    assert sequence_flops(attention, 20) - 20 * (4 * 32 * 32 + 32 * 50) == 2 * 20 * 20 * 32  # the n × n grid
+    assert sequence_flops(gru, 20) == 20 * flops_per_token(gru, 0)
+
+
+def test_token_costs_over_rounds_and_their_median():
+    torch.manual_seed(0)
+    decoders = {"gru": RecurrentDecoder(10, 8), "attention": AttentionDecoder(10, 8)}
+    rounds = measure_token_costs(decoders, [2, 5], rounds=3, repeats=2)
+    assert set(rounds) == {"gru", "attention"} and all(len(r) == 3 for r in rounds.values())
+    made_up = [
+        TokenCost([2, 5], np.array(s), np.array([1, 2]), np.array([3, 4])) for s in ([1.0, 9.0], [2.0, 3.0], [5.0, 4.0])
+    ]
+    median = median_cost(made_up)
+    assert median.seconds_per_token.tolist() == [2.0, 4.0] and median.state_bytes.tolist() == [1, 2]
+    times = time_sequence_pass(AttentionDecoder(10, 8), 7, repeats=4)
+    assert times.shape == (4,) and np.all(times > 0)
 
 
 def test_measure_token_cost_reports_bytes_and_counts_per_prefix():
@@ -173,6 +202,12 @@ def test_attention_slows_down_with_the_prefix_and_the_gru_does_not():
         (lambda: linear_recurrence_loop(torch.zeros(0), torch.zeros(0)), "T = 0"),
         (lambda: scan_rounds(0), "T ≥ 1"),
         (lambda: depth_gradient_norms(0), "depth, width and batch ≥ 1"),
+        (lambda: depth_gradient_norms(3, kind="resnet"), "one of plain, residual, pre-norm, post-norm, got 'resnet'"),
+        (lambda: sequence_flops(RecurrentDecoder(10, 8), 0), "n ≥ 1"),
+        (lambda: linear_recurrence_conv(torch.zeros(5, 2), torch.zeros(5, 2)), r"fixed a of shape \(…\)"),
+        (lambda: median_cost([]), "at least one measured round"),
+        (lambda: measure_token_costs({}, [4]), "at least one decoder"),
+        (lambda: time_sequence_pass(RecurrentDecoder(10, 8), 0), "n ≥ 1"),
     ],
 )
 def test_bad_input_is_explained(call, message):
@@ -189,14 +224,25 @@ def test_glu_gate_open_passes_xw_and_closed_blocks_it():
     assert torch.allclose(glu(x, w, v), F.glu(torch.cat([x @ w, x @ v], dim=-1)))  # PyTorch's GLU, split in halves
 
 
-def test_residual_connections_carry_the_gradient_down_fifty_layers():
-    for seed in (0, 1):
-        plain = depth_gradient_norms(50, residual=False, seed=seed)
-        residual = depth_gradient_norms(50, residual=True, seed=seed)
-        assert plain.shape == residual.shape == (50,)
-        assert plain[0] < 1e-8 < 1 < plain[-1]  # measured ≈ 1e-11 at layer 0, ≈ 16–18 at the top
-        assert residual[0] / plain[0] > 1e8  # measured ≈ 3e13
-        assert residual[0] > residual[-1]  # x + f(x): nothing vanishes on the way down
+def test_residual_connections_stop_the_vanishing_and_normalisation_tames_the_growth():
+    for seed in (0, 1, 2):
+        norms = {kind: depth_gradient_norms(50, kind=kind, seed=seed) for kind in today.DEPTH_KINDS}
+        assert all(n.shape == (50,) for n in norms.values())
+        plain, residual = norms["plain"], norms["residual"]
+        assert plain[0] < 1e-8 < 1 < plain[-1]  # measured ≈ 1e-11 at layer 0, ≈ 18 at the top
+        assert residual[0] / residual[-1] > 5  # measured ≈ 9–11: x + f(x) grows on the way down
+        assert 1 < norms["pre-norm"][0] / norms["pre-norm"][-1] < residual[0] / residual[-1]  # measured ≈ 3–4
+        assert 0.3 < norms["post-norm"][0] / norms["post-norm"][-1] < 3  # measured ≈ 0.9–1.2
+    same_start = depth_gradient_norms(1, kind="plain", seed=4), depth_gradient_norms(1, kind="residual", seed=4)
+    assert same_start[0][0] < same_start[1][0]  # one layer: the identity path adds to the gradient
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 1), (64, 3), (300, 2, 2)])
+def test_a_fixed_a_recurrence_is_a_convolution(shape):
+    generator = torch.Generator().manual_seed(shape[0])
+    a = torch.rand(shape[1:], generator=generator, dtype=torch.float64) * 1.05
+    b = torch.randn(shape, generator=generator, dtype=torch.float64)
+    assert torch.allclose(linear_recurrence_conv(a, b), linear_recurrence_loop(a.expand(shape), b), atol=1e-9)
 
 
 @pytest.mark.parametrize("shape", [(1,), (2, 3), (3, 4), (5, 1), (8, 2), (13, 3), (100, 2, 2), (257, 4)])
@@ -226,3 +272,19 @@ def test_cache_bytes_matches_the_attention_decoders_measured_cache():
 @pytest.mark.parametrize("exercise", ["check_cache_bytes", "check_linear_recurrence"])
 def test_the_exercises_catch_their_mistakes(exercise):
     assert_catches_every_listed_mistake(getattr(today, exercise))
+
+
+def test_token_cost_demo_shows_the_exact_counts_at_every_prefix_and_width():
+    from helpers.demos.today import measure_widths, token_cost_demo
+
+    measured = measure_widths(widths=(8, 16), prefixes=[4, 32], rounds=2, repeats=1)
+    demo = token_cost_demo(measured)
+    for width in (8, 16):
+        for prefix in (4, 32):
+            demo.controls["width"].value, demo.controls["prefix"].value = width, prefix
+            block = TransformerDecoder(64, width)
+            assert f"width d = {width}, after a prefix of n = {prefix}" in demo.text
+            assert f"{flops_per_token(block, prefix):,} multiply–adds, {2 * prefix * width * 4:>10,} bytes" in demo.text
+            assert f"{flops_per_token(RecurrentDecoder(64, width), prefix):,} multiply–adds" in demo.text
+    with pytest.raises(ValueError, match="same prefix lengths"):
+        token_cost_demo({8: measured[8], 16: measure_widths(widths=(16,), prefixes=[4], rounds=1, repeats=1)[16]})

@@ -46,6 +46,7 @@ from helpers.demos.lstm import gate_demo
 from helpers.demos.memory_playground import memory_playground_demo
 from helpers.demos.neurons import learning_rate_demo, neuron_demo
 from helpers.demos.seq2seq import translate_demo
+from helpers.demos.today import token_cost_demo
 from helpers.demos.training_rnns import connectivity_demo, temperature_demo
 from helpers.demos.vanilla_rnn import unroll_demo
 from helpers.demos.vanishing_gradients import gradient_decay_demo
@@ -81,7 +82,7 @@ WIDGETS = {
         Move(memory_playground_demo, "length", "eigenvalue", "forget"),
         AnswerQuiz("Check your understanding"),
     ],
-    "10_rnns_today": [AnswerQuiz("Check your understanding")],
+    "10_rnns_today": [Move(token_cost_demo, "prefix", "width"), AnswerQuiz("Check your understanding")],
 }
 
 

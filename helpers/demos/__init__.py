@@ -22,6 +22,7 @@ DEMOS: dict[str, tuple[str, tuple[str, ...]]] = {
     "07_bidirectional": ("bidirectional", ("tagging_demo",)),
     "08_seq2seq": ("seq2seq", ("translate_demo",)),
     "09_memory_playground": ("memory_playground", ("memory_playground_demo",)),
+    "10_rnns_today": ("today", ("token_cost_demo",)),
 }
 
 

@@ -418,28 +418,43 @@ def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_mask: torch.Tensor, max
     return Decoded(tokens, attention, finished.tolist())
 
 
+@dataclass
+class Hypothesis:
+    """One translation a beam search kept: word ids (no EOS), total log-probability, and whether it ended with EOS."""
+
+    ids: list[int]
+    log_prob: float  # log P(words, then EOS if finished | source): the sum of every prediction's log-probability
+    finished: bool
+
+    @property
+    def predictions(self) -> int:
+        """How many predictions its log-probability sums over: its words, and the EOS if it has one."""
+        return len(self.ids) + int(self.finished)
+
+    def score(self, length_norm: bool) -> float:
+        """What a beam search ranks it by at the end: the total log-probability, or that per prediction."""
+        return self.log_prob / max(self.predictions, 1) if length_norm else self.log_prob
+
+
 @torch.no_grad()
-def beam_search(
-    model: Seq2Seq,
-    src_ids: Sequence[int] | torch.Tensor,
-    beam_size: int = 4,
-    max_len: int = 30,
-    length_norm: bool = True,
-) -> tuple[list[int], float]:
-    """The best translation (ids without EOS) of one sentence a beam of `beam_size` finds, and its log-probability.
+def beam_candidates(
+    model: Seq2Seq, src_ids: Sequence[int] | torch.Tensor, beam_size: int = 4, max_len: int = 30
+) -> list[Hypothesis]:
+    """The hypotheses a beam of `beam_size` ends with for one sentence: the finished ones, else the live ones.
 
     Each step extends every live hypothesis by every word and keeps the best beam_size − (finished)
-    by total log-probability; a hypothesis that picks EOS is finished and keeps its slot. With
-    length_norm the winner has the best log-probability per word (EOS counted), not the best total.
-    With beam_size 1 this is greedy decoding.
+    by total log-probability; a hypothesis that picks EOS is finished and keeps its slot. The search
+    itself always ranks by total log-probability; only the final pick (beam_search) may normalise.
     """
     if beam_size < 1 or max_len < 1:
         raise ValueError(f"need beam_size ≥ 1 and max_len ≥ 1, got {beam_size} and {max_len}")
     src = torch.as_tensor(src_ids, dtype=torch.int64).reshape(1, -1)
+    if src.shape[1] == 0:
+        raise ValueError("expected at least one source word id, got none")
     encoded = model.encode(src, torch.ones_like(src, dtype=torch.bool))
     live: list[list[int]] = [[]]  # hypotheses: word ids so far
     live_scores, state = torch.zeros(1), encoded.final  # their total log-probabilities
-    finished: list[tuple[list[int], float]] = []
+    finished: list[Hypothesis] = []
     for _ in range(max_len):
         prev = torch.tensor([ids[-1] if ids else BOS_ID for ids in live])
         logits, state, _ = model.step(prev, state, encoded.rows(torch.zeros(len(live), dtype=torch.int64)))
@@ -449,7 +464,7 @@ def beam_search(
         for score, index in zip(best.tolist(), where.tolist()):
             row, word = divmod(index, totals.shape[1])
             if word == EOS_ID:
-                finished.append((live[row], score))
+                finished.append(Hypothesis(live[row], score, True))
             else:
                 kept_rows.append(row)
                 kept_ids.append(live[row] + [word])
@@ -458,12 +473,34 @@ def beam_search(
             break
         live, live_scores = kept_ids, torch.tensor(kept_scores)
         state = select_state(state, torch.tensor(kept_rows))
-    if finished:  # (words, total log-prob, how many predictions it scored: the words and the EOS)
-        candidates = [(ids, score, len(ids) + 1) for ids, score in finished]
-    else:  # nothing said EOS within max_len: the best unfinished hypothesis
-        candidates = [(ids, score, len(ids)) for ids, score in zip(live, live_scores.tolist())]
-    ids, score, _ = max(candidates, key=lambda c: c[1] / c[2] if length_norm else c[1])
-    return ids, score
+    if finished:
+        return finished
+    return [Hypothesis(ids, score, False) for ids, score in zip(live, live_scores.tolist())]  # none said EOS
+
+
+def pick(candidates: Sequence[Hypothesis], length_norm: bool) -> Hypothesis:
+    """The winner among a beam's hypotheses: best total log-probability, or best per prediction (length_norm)."""
+    if not candidates:
+        raise ValueError("expected at least one hypothesis to pick from, got none")
+    return max(candidates, key=lambda h: h.score(length_norm))
+
+
+def beam_search(
+    model: Seq2Seq,
+    src_ids: Sequence[int] | torch.Tensor,
+    beam_size: int = 4,
+    max_len: int = 30,
+    length_norm: bool = True,
+) -> tuple[list[int], float]:
+    """The translation (ids without EOS) a beam of `beam_size` picks for one sentence, and its total log-probability.
+
+    The search keeps the best hypotheses by total log-probability (beam_candidates). At the end,
+    with length_norm (the default) the winner is the finished hypothesis with the best log-probability
+    per prediction (its words and the EOS), which favours longer ones; without it, the best total.
+    With beam_size 1 this is greedy decoding.
+    """
+    best = pick(beam_candidates(model, src_ids, beam_size, max_len), length_norm)
+    return best.ids, best.log_prob
 
 
 @torch.no_grad()

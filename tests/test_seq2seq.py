@@ -18,8 +18,10 @@ from helpers.seq2seq import (
     SPECIALS,
     UNK,
     Batch,
+    Hypothesis,
     ScriptedStep,
     Seq2Seq,
+    beam_candidates,
     beam_search,
     build_vocabs,
     check_greedy_decode_one,
@@ -29,6 +31,7 @@ from helpers.seq2seq import (
     greedy_decode_one,
     greedy_exercise,
     make_batch,
+    pick,
     sequence_log_prob,
     teacher_forced_accuracy,
     train_seq2seq,
@@ -400,3 +403,26 @@ def test_bad_settings_and_inputs_are_explained():
         make_batch([Pair(("s1", "s42"), ("S1",))], SRC_VOCAB, TGT_VOCAB)
     with pytest.raises(ValueError, match="max_len must be at least 1"):
         greedy_decode(model, batch.src, batch.src_mask, 0)
+
+
+def test_beam_search_picks_from_its_candidates_by_total_or_per_prediction():
+    model = small_model(seed=3, hidden_size=8)
+    with torch.no_grad():
+        model.readout.weight *= 3.0
+        model.readout.bias[EOS_ID] += 1.0
+    for pair in TEST[:5]:
+        src = torch.tensor(SRC_VOCAB.ids(pair.english))
+        candidates = beam_candidates(model, src, beam_size=4, max_len=12)
+        for norm in (False, True):
+            best = pick(candidates, norm)
+            assert beam_search(model, src, 4, 12, length_norm=norm) == (best.ids, best.log_prob)
+            assert all(best.score(norm) >= c.score(norm) for c in candidates)
+        for c in candidates:
+            assert c.predictions == len(c.ids) + c.finished
+            assert c.score(True) == pytest.approx(c.log_prob / c.predictions)
+    hypotheses = [Hypothesis([5], -1.0, True), Hypothesis([5, 6, 7], -1.8, True)]
+    assert pick(hypotheses, False).ids == [5] and pick(hypotheses, True).ids == [5, 6, 7]  # −0.5 vs −0.45 a word
+    with pytest.raises(ValueError, match="at least one hypothesis"):
+        pick([], True)
+    with pytest.raises(ValueError, match="at least one source word"):
+        beam_candidates(model, [], 4, 12)

@@ -380,10 +380,23 @@ def jacobian_product(W_hh: np.ndarray, states: np.ndarray) -> np.ndarray:
 
 
 def steps_to_shrink(factor: float, threshold: float = 1e-6) -> int:
-    """How many steps until factor**n drops below threshold (the gradient has faded)."""
+    """The first whole n ≥ 0 with factor**n ≤ threshold: how many steps until a fading factor has fallen that far.
+
+    The course's one definition of "steps until faded" (recall.steps_until uses it too). It is exact at exact
+    powers, where floating point is not: 0.9**4 = 0.6561, so steps_to_shrink(0.9, 0.6561) is 4, although
+    log(0.6561) / log(0.9) comes out as 4.000000000000001 and 0.9**4 as 0.6561000000000001.
+    """
     if not 0 < factor < 1:
         raise ValueError(f"a fading factor lies strictly between 0 and 1, got {factor}")
-    return math.floor(math.log(threshold) / math.log(factor)) + 1
+    if not 0 < threshold:
+        raise ValueError(f"the threshold must be above 0 (factor**n never reaches 0), got {threshold}")
+    if threshold >= 1:
+        return 0  # factor**0 = 1 is already at or below it
+    ratio = math.log(threshold) / math.log(factor)  # factor**n ≤ threshold  ⇔  n ≥ ratio
+    nearest = round(ratio)
+    if math.isclose(ratio, nearest, rel_tol=1e-9, abs_tol=1e-9):
+        return int(nearest)  # an exact power, up to rounding: factor**nearest equals the threshold
+    return math.ceil(ratio)
 
 
 def _chain_case(hidden: int, steps: int, seed: int) -> Case:
@@ -407,11 +420,11 @@ check_jacobian_product = Exercise(
 check_steps_to_shrink = Exercise(
     "steps_to_shrink",
     reference=steps_to_shrink,
-    cases=[Case((0.9,)), Case((0.5,)), Case((0.99,)), Case((0.9, 0.01))],
+    cases=[Case((0.9,)), Case((0.5,)), Case((0.99,)), Case((0.9, 0.01)), Case((0.5, 0.25))],
     mistakes={
-        "stop one step early (factor**n equal to or above the threshold)": lambda f, t=1e-6: steps_to_shrink(f, t) - 1,
-        "use log10 for one logarithm and ln for the other": lambda f, t=1e-6: (
-            math.floor(math.log10(t) / math.log(f)) + 1
-        ),
+        "stop one step early (factor**n still above the threshold)": lambda f, t=1e-6: steps_to_shrink(f, t) - 1,
+        "wait until factor**n is strictly below the threshold: at an exact power (0.5**2 = 0.25) that is one step "
+        "too many": lambda f, t=1e-6: math.floor(math.log(t) / math.log(f)) + 1,
+        "use log10 for one logarithm and ln for the other": lambda f, t=1e-6: math.ceil(math.log10(t) / math.log(f)),
     },
 )

@@ -98,7 +98,7 @@ def test_bad_settings_are_explained():
 def test_exercise_references_and_mistakes():
     assert_catches_every_listed_mistake(check_jacobian_product)
     assert_catches_every_listed_mistake(check_steps_to_shrink)
-    assert steps_to_shrink(0.9) == 132 and 0.9**131 >= 1e-6 > 0.9**132
+    assert steps_to_shrink(0.9) == 132 and 0.9**131 > 1e-6 >= 0.9**132
     run = trajectory(6, 0.8, 3, "tanh", seed=2)
     states = np.tanh(run.pre_activations)
     assert math.isclose(np.linalg.norm(jacobian_product(run.W_hh, states), 2), 10 ** log10_jacobian_norms(run)[-1])
@@ -190,3 +190,19 @@ def test_explosion_run_reports_divergence_and_clipping():
     clipped = explosion_run(0, clip=1.0, steps=30)
     assert clipped["diverged_at"] is None and clipped["first_loss"] == free["first_loss"]
     assert len(clipped["losses"]) == 30 and clipped["last_20_loss"] is not None
+
+
+@pytest.mark.parametrize(
+    "factor, threshold, steps",
+    [(0.9, 0.6561, 4), (0.5, 0.25, 2), (0.5, 0.5, 1), (0.1, 1e-3, 3), (0.2, 0.008, 3), (0.9, 0.5, 7), (0.5, 1.0, 0)],
+)
+def test_steps_to_shrink_is_the_first_n_with_factor_to_the_n_at_or_below_the_threshold(factor, threshold, steps):
+    assert steps_to_shrink(factor, threshold) == steps
+    assert factor ** (steps - 1) > threshold if steps else threshold >= 1  # one step fewer is not enough
+
+
+def test_steps_to_shrink_explains_bad_input():
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        steps_to_shrink(1.0)
+    with pytest.raises(ValueError, match="above 0"):
+        steps_to_shrink(0.9, 0.0)

@@ -201,6 +201,13 @@ def memory_span(accuracies: dict[int, float], threshold: float = SOLVED) -> int 
     return span
 
 
+def span_text(spans: list[int | None]) -> str:
+    """Per-seed spans as text, 'none' where even the shortest length failed: [20, 5, None] → '20, 5, none'."""
+    if not spans:
+        raise ValueError("need the span of at least one seed, got an empty list")
+    return ", ".join("none" if span is None else str(span) for span in spans)
+
+
 def _flat_labels(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     """(x, y) with y (n, count) flattened to (n·count,), to match logits flattened to (n·count, symbols)."""
     x, y = batch
@@ -296,10 +303,6 @@ class BenchmarkGrid:
         return np.array(
             [[self.run(task, kind, length, seed)["accuracy"] for seed in SEEDS] for length in LENGTHS[task]]
         )
-
-    def span(self, task: str, kind: str, threshold: float = SOLVED) -> int | None:
-        """The memory span of the mean accuracy over seeds."""
-        return memory_span(dict(zip(LENGTHS[task], self.accuracies(task, kind).mean(axis=1))), threshold)
 
     def seed_spans(self, task: str, kind: str, threshold: float = SOLVED) -> list[int | None]:
         """The memory span of each seed on its own."""

@@ -23,8 +23,10 @@ import numpy as np
 import torch
 
 from helpers import lstm
+from helpers.benchmarks import SOLVED, memory_span
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, loss_summary
 from helpers.course.exercises import Case, Exercise
+from helpers.gradients import steps_to_shrink
 from helpers.tasks import (
     SequenceModel,
     accuracy,
@@ -189,9 +191,14 @@ class Grid:
         """Test accuracy (lengths, seeds) of one architecture."""
         return np.array([[r.accuracy for r in self.runs_of(kind, length, radius)] for length in self.settings.lengths])
 
-    def nearest_radius(self, eigenvalue: float) -> float:
-        """The grid's RNN radius closest to an eigenvalue (the slider can sit between them)."""
-        return min(self.settings.radii, key=lambda r: (abs(r - eigenvalue), r))
+    def per_seed(self, kind: str, length: int, radius: float | None = None) -> dict[int, float]:
+        """{seed: test accuracy} of one cell, ready for experiments.summarise and compare."""
+        return {run.seed: run.accuracy for run in self.runs_of(kind, length, radius)}
+
+    def seed_spans(self, kind: str, radius: float | None = None, threshold: float = SOLVED) -> list[int | None]:
+        """Each seed's memory span on its own (benchmarks.memory_span over the grid's lengths), in seed order."""
+        scores = self.accuracies(kind, radius)
+        return [memory_span(dict(zip(self.settings.lengths, scores[:, i])), threshold) for i in range(scores.shape[1])]
 
 
 def grid_cache(settings: GridSettings = GRID, path: Path = GRID_PATH) -> ResultCache:
@@ -223,27 +230,29 @@ def load_grid(path: Path = GRID_PATH, settings: GridSettings = GRID) -> Grid:
     return Grid(settings, [CellRun(**record) for record in records])
 
 
-@torch.no_grad()
-def frozen_recall(
-    radius: float,
-    length: int,
-    seed: int = 0,
-    settings: GridSettings = GRID,
-    train_size: int = 4000,
-    ridge: float = 1e-3,
-) -> float:
-    """How much of the first symbol an *untrained* vanilla RNN with W_hh at spectral radius λ still holds at step T.
-
-    Only a linear readout of the final state is fitted (least squares onto the one-hot answer), so
-    the score measures what the random dynamics kept, not what training could teach them to keep.
-    """
-    if radius < 0:
-        raise ValueError(f"radius must be ≥ 0, got {radius}")
-    if length < 1:
-        raise ValueError(f"length must be ≥ 1, got {length}")
+def _frozen_rnn(radius: float, seed: int, settings: GridSettings) -> SequenceModel:
+    """The untrained vanilla RNN of frozen_recall: seeded, W_hh rescaled to spectral radius λ."""
+    if not (math.isfinite(radius) and radius >= 0):
+        raise ValueError(f"radius must be a number ≥ 0, got {radius}")
     torch.manual_seed(seed)
     model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind="rnn")
     set_spectral_radius(model, radius)
+    return model
+
+
+@torch.no_grad()
+def readout_recall(
+    model: SequenceModel, length: int, settings: GridSettings = GRID, train_size: int = 4000, ridge: float = 1e-3
+) -> float:
+    """Held-out accuracy of a linear readout fitted (ridge least squares) on the final states of an untrained model.
+
+    The recurrent weights stay as they are: the score measures what the random dynamics kept of the first
+    symbol, not what training could teach them to keep.
+    """
+    if length < 1:
+        raise ValueError(f"length must be ≥ 1, got {length}")
+    if train_size < 1 or ridge < 0:
+        raise ValueError(f"need train_size ≥ 1 and ridge ≥ 0, got train_size = {train_size}, ridge = {ridge}")
     generator = torch.Generator().manual_seed(settings.test_seed + 1)
     x, y = first_symbol_task(train_size, length, settings.symbols, generator)
     x_test, y_test = test_set(length, settings)
@@ -257,16 +266,247 @@ def frozen_recall(
     return float(((features(x_test) @ W).argmax(dim=1) == y_test).double().mean())
 
 
+def frozen_recall(
+    radius: float,
+    length: int,
+    seed: int = 0,
+    settings: GridSettings = GRID,
+    train_size: int = 4000,
+    ridge: float = 1e-3,
+) -> float:
+    """How much of the first symbol an *untrained* vanilla RNN with W_hh at spectral radius λ still holds at step T.
+
+    Only a linear readout of the final state is fitted (see readout_recall).
+    """
+    return readout_recall(_frozen_rnn(radius, seed, settings), length, settings, train_size, ridge)
+
+
+@torch.no_grad()
+def frozen_slope(radius: float, length: int, seed: int = 0, settings: GridSettings = GRID) -> float:
+    """The mean slope tanh' = 1 − h² of frozen_recall's RNN over the held-out sequences, all steps and units.
+
+    1 where tanh is linear; near 0 where it saturates. The interference model assumes 1.
+    """
+    if length < 1:
+        raise ValueError(f"length must be ≥ 1, got {length}")
+    x, _ = test_set(length, settings)
+    states, _ = _frozen_rnn(radius, seed, settings).rnn(x)
+    return float((1 - states.double() ** 2).mean())
+
+
+def frozen_lstm(forget: float, seed: int, settings: GridSettings = GRID) -> SequenceModel:
+    """An untrained LSTM (PyTorch's initialisation) whose forget gate is clamped to the constant f at every step.
+
+    The forget gate's weights are zeroed and its bias set to logit(f), so the cell keeps exactly f of its
+    content each step (f = 1: keeps all); the input, candidate and output gates stay random and untrained.
+    """
+    if not (math.isfinite(forget) and 0 < forget <= 1):
+        raise ValueError(f"the forget gate f must lie in (0, 1], got {forget}")
+    torch.manual_seed(seed)
+    model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind="lstm")
+    h, rnn = settings.hidden_size, model.rnn
+    with torch.no_grad():
+        for weight in (rnn.weight_ih_l0, rnn.weight_hh_l0):
+            weight[h : 2 * h] = 0.0
+        rnn.bias_hh_l0[h : 2 * h] = 0.0
+        rnn.bias_ih_l0[h : 2 * h] = math.log(forget / (1 - forget)) if forget < 1 else 40.0  # σ(40) = 1 in float32
+    return model
+
+
+def frozen_lstm_recall(forget: float, length: int, seed: int = 0, settings: GridSettings = GRID) -> float:
+    """How much of the first symbol an untrained LSTM, forget gate clamped at f, holds at step T (readout only)."""
+    return readout_recall(frozen_lstm(forget, seed, settings), length, settings)
+
+
+# --- A model of untrained recall: the signal against the distractors that piled up on it ----------------
+
+# The noise floor of the interference model (in units of the state), fitted once on the frozen RNNs at
+# λ ≤ 0.8 in the frozen cache (FIT_RADII) by fit_noise over NOISE_CANDIDATES; tests/test_recall.py re-fits it.
+NOISE_CANDIDATES = (0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03)
+FIT_RADII = (0.5, 0.6, 0.7, 0.8)
+INTERFERENCE_NOISE = 0.003
+
+
+def signal_share(radius: float, length: int) -> float:
+    """The first symbol's share of a linear state's variance at step T: λ^(2(T−1)) / Σ_{k<T} λ^(2k).
+
+    Every symbol enters with the same size; k steps later it is λ^k as big. At λ = 1 the share is 1 / T: the
+    signal is not fading, the distractors are piling up.
+    """
+    if not (math.isfinite(radius) and radius > 0):
+        raise ValueError(f"radius must be a number > 0, got {radius}")
+    if length < 1:
+        raise ValueError(f"length must be ≥ 1, got {length}")
+    weights = float(radius) ** (2 * np.arange(length))
+    return float(weights[-1] / weights.sum())
+
+
+def interference_recall(
+    radius: float,
+    length: int,
+    seed: int = 0,
+    noise: float = INTERFERENCE_NOISE,
+    settings: GridSettings = GRID,
+    samples: int = 4000,
+) -> float:
+    """Predicted recall of frozen_recall's RNN from its weights alone: signal against accumulated distractors.
+
+    The model: drop tanh, so the final state is Σ_k W^k U x_(T−k). The first symbol gives 8 possible signal
+    vectors W^(T−1) U e_c; the T − 1 distractors add Gaussian noise with their covariance
+    Σ_(k<T−1) W^k U C U^T (W^k)^T (C: the covariance of a random one-hot symbol), plus a small noise floor
+    noise²·I. The best linear readout (linear discriminant) then has a recall that is computed by sampling.
+    A readout can ignore distractors only while the state has room for them: 32 units hold about four
+    symbols' worth of directions, so recall is perfect up to T ≈ 4 for every λ and then falls.
+    """
+    if not (math.isfinite(noise) and noise > 0):
+        raise ValueError(f"noise must be a number > 0, got {noise}")
+    if length < 1 or samples < 1:
+        raise ValueError(f"need length ≥ 1 and samples ≥ 1, got length = {length}, samples = {samples}")
+    model = _frozen_rnn(radius, seed, settings)
+    W = model.rnn.weight_hh_l0.detach().double().numpy()
+    U = model.rnn.weight_ih_l0.detach().double().numpy()
+    m, h = settings.symbols, settings.hidden_size
+    one_hot_cov = np.eye(m) / m - np.ones((m, m)) / m**2
+    cov, path = noise**2 * np.eye(h), U
+    for _ in range(length - 1):  # distractor k steps back contributes W^k U C U^T (W^k)^T
+        cov += path @ one_hot_cov @ path.T
+        path = W @ path
+    # Whiten: in the eigenbasis of the distractors' covariance, scaled to unit variance, the noise is standard
+    # normal and the best linear readout picks the nearest signal. Above λ = 1 the linear state grows without
+    # bound; variances below 1e-12 of the largest are then raised to it, as double precision cannot resolve them.
+    variances, basis = np.linalg.eigh(cov)
+    variances = np.maximum(variances, variances.max() * 1e-12)
+    means = path.T @ basis / np.sqrt(variances)  # (symbols, hidden): the signals W^(T−1) U e_c, whitened
+    rng = np.random.default_rng(settings.test_seed)
+    answers = rng.integers(0, m, samples)
+    states = means[answers] + rng.standard_normal((samples, h))
+    distances = ((states[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)
+    return float((distances.argmin(axis=1) == answers).mean())
+
+
+def fit_noise(measured: dict[tuple[float, int, int], float], candidates: tuple[float, ...] = NOISE_CANDIDATES) -> float:
+    """The noise floor among candidates whose interference_recall is closest to measured {(λ, T, seed): accuracy}.
+
+    Closest: the smallest mean absolute difference over the measured cells (ties go to the smaller noise).
+    """
+    if not measured:
+        raise ValueError("need at least one measured (λ, T, seed) cell to fit, got none")
+    if not candidates:
+        raise ValueError("need at least one candidate noise, got none")
+
+    def error(noise: float) -> float:
+        return float(np.mean([abs(interference_recall(r, n, s, noise) - a) for (r, n, s), a in measured.items()]))
+
+    return min(sorted(candidates), key=error)
+
+
+# --- The frozen networks measured at many λ, f and T (cached: the widget reads them) ---------------------
+
+FROZEN_PATH = DATA_DIR / "memory" / "frozen_recall.json"
+FROZEN_SCRIPT = "python scripts/train_memory_grid.py frozen"
+
+
+@dataclass(frozen=True)
+class FrozenSettings:
+    """Which untrained networks are measured: RNNs at radii λ, LSTMs with the forget gate clamped at f."""
+
+    radii: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.1, 1.2)
+    forgets: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.99, 1.0)
+    lengths: tuple[int, ...] = (2, 3, 5, 7, 10, 15, 20, 30, 40, 100, 200)
+    seeds: tuple[int, ...] = (0, 1, 2)
+    grid: GridSettings = GRID
+
+
+FROZEN = FrozenSettings()
+
+
+def frozen_cells(settings: FrozenSettings = FROZEN) -> list[tuple[str, float, int, int]]:
+    """Every (kind, λ or f, length, seed) the frozen cache measures: kind "rnn" at radii, "lstm" at forget gates."""
+    cells = [("rnn", r, n, s) for r in settings.radii for n in settings.lengths for s in settings.seeds]
+    return cells + [("lstm", f, n, s) for f in settings.forgets for n in settings.lengths for s in settings.seeds]
+
+
+def measure_frozen(kind: str, value: float, length: int, seed: int, settings: FrozenSettings = FROZEN) -> dict:
+    """One record of the frozen cache: the readout's accuracy and, for the RNN, its mean tanh slope (frozen_slope).
+
+    kind "rnn" measures frozen_recall at radius λ = value, kind "lstm" frozen_lstm_recall at forget gate f = value.
+    """
+    if kind == "rnn":
+        accuracy, slope = frozen_recall(value, length, seed, settings.grid), frozen_slope(value, length, seed)
+    elif kind == "lstm":
+        accuracy, slope = frozen_lstm_recall(value, length, seed, settings.grid), None
+    else:
+        raise ValueError(f"kind must be 'rnn' or 'lstm', got {kind!r}")
+    return {"kind": kind, "value": value, "length": length, "seed": seed, "accuracy": accuracy, "slope": slope}
+
+
+@dataclass
+class Frozen:
+    """The cached readout-only recall of untrained networks, looked up by kind, λ or f, and length."""
+
+    settings: FrozenSettings
+    records: list[dict]
+
+    def accuracy(self, kind: str, value: float, length: int, seed: int) -> float:
+        """One measured cell's held-out accuracy."""
+        return float(self.record(kind, value, length, seed)["accuracy"])
+
+    def slope(self, radius: float, length: int, seed: int) -> float:
+        """The untrained RNN's mean tanh slope 1 − h² in one cell (see frozen_slope)."""
+        return float(self.record("rnn", radius, length, seed)["slope"])
+
+    def record(self, kind: str, value: float, length: int, seed: int) -> dict:
+        """One measured cell's record."""
+        for r in self.records:
+            if (r["kind"], r["value"], r["length"], r["seed"]) == (kind, value, length, seed):
+                return r
+        raise ValueError(
+            f"no frozen measurement for kind={kind!r}, value={value}, length={length}, seed={seed}; the cache has "
+            f"radii {self.settings.radii}, forget gates {self.settings.forgets}, lengths {self.settings.lengths}"
+        )
+
+    def accuracies(self, kind: str, value: float, lengths: tuple[int, ...] | None = None) -> np.ndarray:
+        """Accuracy (lengths, seeds) of one untrained network (all the cache's lengths unless given)."""
+        lengths = self.settings.lengths if lengths is None else lengths
+        return np.array([[self.accuracy(kind, value, n, s) for s in self.settings.seeds] for n in lengths])
+
+    def per_seed(self, kind: str, value: float, length: int) -> dict[int, float]:
+        """{seed: accuracy} of one cell, ready for experiments.summarise and compare."""
+        return {s: self.accuracy(kind, value, length, s) for s in self.settings.seeds}
+
+
+def frozen_cache(settings: FrozenSettings = FROZEN, path: Path = FROZEN_PATH) -> ResultCache:
+    """Where the frozen measurements are cached, how to rebuild them, and what must match."""
+    grid = settings.grid
+    data = first_symbol_fingerprint(settings.lengths, grid.symbols, (grid.test_seed, grid.test_seed + 1))
+    return ResultCache(path, FROZEN_SCRIPT, asdict(settings), data, key=("kind", "value", "length", "seed"))
+
+
+# A re-measured cell may differ from the cache by a sequence or two of the 1000 on another CPU (float32 states),
+# and its mean slope in the last digits.
+FROZEN_TOLERANCES = {"accuracy": Tolerance(abs=0.01), "slope": Tolerance(abs=0.002)}
+
+
+def save_frozen(records: list[dict], settings: FrozenSettings = FROZEN, path: Path = FROZEN_PATH) -> None:
+    """Write the frozen measurements in the course's cache format."""
+    frozen_cache(settings, path).save(records)
+
+
+def load_frozen(path: Path = FROZEN_PATH, settings: FrozenSettings = FROZEN) -> Frozen:
+    """Read the cached frozen measurements, refusing a file made with other settings or data or missing cells."""
+    return Frozen(settings, frozen_cache(settings, path).load(expected=frozen_cells(settings)))
+
+
 # --- Exercise: how many steps until a signal has faded? -----------------------------------------
 
 
 def steps_until(eigenvalue: float, share: float) -> int:
-    """The fewest steps T after which λ^T has fallen to `share` or below (for 0 < λ < 1 and 0 < share < 1)."""
+    """The first T with λ^T ≤ share (for 0 < λ < 1 and 0 < share < 1): gradients.steps_to_shrink, the one definition."""
     if not 0 < eigenvalue < 1:
         raise ValueError(f"a fading signal needs 0 < λ < 1, got {eigenvalue}")
     if not 0 < share < 1:
         raise ValueError(f"share must lie between 0 and 1, got {share}")
-    return math.ceil(math.log(share) / math.log(eigenvalue))  # λ^T ≤ share  ⇔  T ≥ log(share) / log(λ)
+    return steps_to_shrink(eigenvalue, share)
 
 
 def _round_instead_of_ceil(eigenvalue: float, share: float) -> int:
@@ -275,6 +515,10 @@ def _round_instead_of_ceil(eigenvalue: float, share: float) -> int:
 
 def _floor(eigenvalue: float, share: float) -> int:
     return math.floor(math.log(share) / math.log(eigenvalue))
+
+
+def _strictly_below(eigenvalue: float, share: float) -> int:
+    return math.floor(math.log(share) / math.log(eigenvalue)) + 1
 
 
 def _mixed_log_bases(eigenvalue: float, share: float) -> int:
@@ -288,10 +532,20 @@ def _flipped_log_ratio(eigenvalue: float, share: float) -> int:
 check_steps_until = Exercise(
     "steps_until",
     reference=steps_until,
-    cases=[Case((0.9, 0.5)), Case((0.5, 0.1)), Case((0.95, 0.01)), Case((0.99, 0.01)), Case((0.8, 0.3))],
+    cases=[
+        Case((0.9, 0.5)),
+        Case((0.5, 0.1)),
+        Case((0.95, 0.01)),
+        Case((0.99, 0.01)),
+        Case((0.8, 0.3)),
+        Case((0.5, 0.25)),  # an exact power: 0.5² = 0.25, so 2 steps
+    ],
     mistakes={
         "round log(share) / log(λ) to the nearest whole number instead of rounding up": _round_instead_of_ceil,
         "round log(share) / log(λ) down (after that many steps λ^T is still above the share)": _floor,
+        "wait until λ^T is strictly below the share: at an exact power (0.5² = 0.25) that is one step too many": (
+            _strictly_below
+        ),
         "take log₁₀ of one number and the natural log of the other (use the same base for both)": _mixed_log_bases,
         "divide log(λ) by log(share): the fraction is upside down": _flipped_log_ratio,
     },

@@ -3,6 +3,7 @@
     python scripts/train_memory_grid.py              # the delayed-recall grid and the benchmarks
     python scripts/train_memory_grid.py recall       # just the delayed-recall grid
     python scripts/train_memory_grid.py benchmarks   # just the copy task and the adding problem
+    python scripts/train_memory_grid.py frozen       # untrained RNNs and clamped-forget LSTMs, readout only (2 min)
 
 Every cell is seeded on its own, so cells train in parallel (one process per core, one thread each)
 and give the same numbers as when trained alone. tests/test_recall.py and tests/test_benchmarks.py
@@ -41,6 +42,18 @@ def _benchmark_cell(cell: tuple) -> dict:
     return benchmarks.grid_record(cell, run)
 
 
+def _frozen_cell(cell: tuple) -> dict:
+    setup_notebook(quiet=True)
+    return recall.measure_frozen(*cell)
+
+
+def measure_frozen() -> None:
+    cells = recall.frozen_cells()
+    with Pool(WORKERS) as pool:
+        records = pool.map(_frozen_cell, cells[::-1], chunksize=4)[::-1]
+    recall.save_frozen(records)
+
+
 def train_recall() -> None:
     cells = recall.grid_cells()
     with Pool(WORKERS) as pool:
@@ -56,7 +69,7 @@ def train_benchmarks() -> None:
 
 
 def main(parts: list[str]) -> None:
-    run_parts({"recall": train_recall, "benchmarks": train_benchmarks}, parts)
+    run_parts({"recall": train_recall, "benchmarks": train_benchmarks, "frozen": measure_frozen}, parts)
 
 
 if __name__ == "__main__":

@@ -174,15 +174,24 @@ def test_a_stale_or_incomplete_cache_is_refused(cached, tmp_path, monkeypatch):
         benchmarks.load_grid(tmp_path / "nothing.json")
 
 
-def test_spans_follow_the_mean_and_each_seed(cached):
+def test_spans_are_per_seed(cached):
     for task in benchmarks.TASKS:
         for kind in benchmarks.KINDS:
             scores = cached.accuracies(task, kind)
-            mean_span = cached.span(task, kind)
-            assert mean_span == benchmarks.memory_span(dict(zip(benchmarks.LENGTHS[task], scores.mean(axis=1))))
-            assert len(cached.seed_spans(task, kind)) == len(benchmarks.SEEDS)
+            spans = cached.seed_spans(task, kind)
+            assert spans == [
+                benchmarks.memory_span(dict(zip(benchmarks.LENGTHS[task], scores[:, i])))
+                for i in range(len(benchmarks.SEEDS))
+            ]
+    assert not hasattr(cached, "span"), "a span of the mean over seeds overstates: report each seed's span"
     with pytest.raises(ValueError, match="no cached run"):
         cached.run("copy", "lstm", 7, 0)
+
+
+def test_span_text_names_failed_seeds():
+    assert benchmarks.span_text([20, 5, None]) == "20, 5, none"
+    with pytest.raises(ValueError, match="at least one seed"):
+        benchmarks.span_text([])
 
 
 def test_the_memory_span_exercise_catches_its_mistakes():

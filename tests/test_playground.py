@@ -52,7 +52,7 @@ DEMO_TIMEOUT_S = 90  # then the browser loads the widget code and draws the demo
 # Every page of the playground and the labels of the controls the browser moves on it (all of them).
 PAGES = {
     "gradient_decay.ipynb": ["sequence length T", "spectral radius ρ of W_hh", "hidden size h", "activation"],
-    "memory.ipynb": ["sequence length T", "RNN eigenvalue λ", "LSTM forget gate f"],
+    "memory.ipynb": ["sequence length T", "RNN's starting spectral radius λ", "untrained LSTM's forget gate f"],
 }
 
 # Voilà's lab template links Font Awesome's CSS from a CDN (the same icons are bundled with Voilà, so a
@@ -168,21 +168,40 @@ def test_pages_lists_every_page_of_the_playground():
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_is_stored_without_outputs_and_ends_with_its_demo(name):
+def test_page_is_stored_without_outputs_and_shows_its_demo_first(name):
+    """The first code cell sets up and shows the demo (its last expression); later cells may print measured answers."""
     notebook = nbformat.read(PLAYGROUND / name, as_version=4)
     nbformat.validate(notebook)
     assert notebook.metadata.kernelspec.name == "python3"
     assert "widgets" not in notebook.metadata, "stored widget state: clear the outputs before committing"
     assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert len(code) == 1, "one code cell: set up, then show the demo"
-    assert code[0].outputs == [] and code[0].execution_count is None, "Voilà runs the page: store it without outputs"
+    assert code, "one code cell at least: set up, then show the demo"
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None, "Voilà runs the page: store it without outputs"
+        last = ast.parse(cell.source).body[-1]
+        assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), "each cell ends with a call it shows"
+        assert not cell.source.rstrip().endswith(";"), "a trailing ; would hide the output"
     assert "setup_notebook(" in code[0].source
-    last = ast.parse(code[0].source).body[-1]
-    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), (
-        "the demo must be the cell's last expression"
-    )
-    assert not code[0].source.rstrip().endswith(";"), "a trailing ; would hide the demo"
+    assert all("_demo(" not in cell.source for cell in code[1:]), "one demo per page, in the first code cell"
+    later = [line.strip() for cell in code[1:] for line in cell.source.splitlines() if line.strip()]
+    assert all(len(line) > 3 for line in later), "a very short code line could match the page's text by chance"
+
+
+def test_the_memory_pages_guided_experiments_print_measured_answers():
+    """Each guided experiment of the memory page prints the playground's readout and a seed-by-seed verdict."""
+    from helpers.demos.memory_playground import EXPERIMENTS, PlaygroundData, guided_experiment
+
+    notebook = nbformat.read(PLAYGROUND / "memory.ipynb", as_version=4)
+    printed = [cell.source for cell in notebook.cells if cell.cell_type == "code"][1:]
+    assert printed == [f"print(guided_experiment(data, {number}))" for number in sorted(EXPERIMENTS)]
+    data = PlaygroundData.load()
+    for number in EXPERIMENTS:
+        answer = guided_experiment(data, number)
+        assert answer.startswith(f"{number}. {EXPERIMENTS[number]}")
+        assert "seeds" in answer and ("better than" in answer or "no clear difference" in answer), answer
+    with pytest.raises(ValueError, match="numbered"):
+        guided_experiment(data, 5)
 
 
 def test_nbval_does_not_collect_the_pages():

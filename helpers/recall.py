@@ -4,13 +4,18 @@ The task is delayed recall (`tasks.first_symbol_task`): a symbol is shown at ste
 random distractor symbols follow, and at the last step the network must say which symbol came
 first. Chance is 1 / symbols.
 
-Two views sit side by side:
+Three views:
 - the analytic one: in a linear recurrence a signal shrinks like λ^T (vanilla RNN, eigenvalue λ)
-  or f^T (an LSTM cell whose forget gate stays at f);
-- the measured one: test accuracy of trained models at each length, several seeds each. Training
-  that grid takes minutes, so `scripts/train_memory_grid.py` trains it once and caches it in
-  `data/memory/` (the course's one cache format, helpers.cache); `tests/test_recall.py` re-trains a
-  sample of cells to check the cache.
+  or f^T (an LSTM cell whose forget gate stays at f); `steps_until` counts the steps;
+- untrained networks, measured: a readout fitted on the final state of a frozen RNN (frozen_recall)
+  or of an LSTM with its forget gate clamped (frozen_lstm_recall), and a model that predicts the
+  RNN's recall from its weights (interference_recall: the signal against the distractors piled on
+  it, in a state with limited room). They are cheap, but the widget needs many, so
+  `scripts/train_memory_grid.py frozen` caches them in `data/memory/frozen_recall.json`;
+- trained models: test accuracy at each length, several seeds each. Training that grid takes
+  minutes, so `scripts/train_memory_grid.py recall` trains it once and caches it in
+  `data/memory/recall_grid.json` (the course's one cache format, helpers.cache).
+`tests/test_recall.py` re-runs a sample of both caches.
 """
 
 from __future__ import annotations

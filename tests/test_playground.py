@@ -355,3 +355,23 @@ def test_a_broken_page_fails_the_check(chromium, tmp_path):
     assert "the readout did not change" in found["callback raises"]
     assert "the kernel reported an error: RuntimeError: sabotaged by a test" in found["callback raises"]
     assert "source code is visible" not in found["cell raises"] + found["callback raises"]
+
+
+def test_the_memory_playground_offers_only_measured_settings_and_reads_out_the_caches():
+    """Every control value of the memory playground was measured; the readout quotes the caches seed by seed."""
+    from helpers.benchmarks import span_text
+    from helpers.demos.memory_playground import PlaygroundData, memory_playground_demo
+
+    data = PlaygroundData.load()
+    controls = memory_playground_demo(data).controls
+    assert list(controls["length"].options) == list(data.grid.settings.lengths)
+    assert list(controls["eigenvalue"].options) == list(data.grid.settings.radii)  # trained (and measured untrained)
+    assert list(controls["forget"].options) == list(data.frozen.settings.forgets)
+    text = data.readout(40, 1.0, 0.99)
+    trained = data.grid.per_seed("rnn", 40, 1.0)
+    assert f"seeds {', '.join(f'{a:.0%}' for a in trained.values())}" in text
+    assert f"spans per seed {span_text(data.grid.seed_spans('rnn', 1.0))}" in text
+    untrained = data.frozen.per_seed("rnn", 1.0, 40)
+    assert f"seeds {', '.join(f'{a:.0%}' for a in untrained.values())}" in text
+    with pytest.raises(ValueError, match="choose T from"):
+        data.readout(40, 0.7, 0.99)  # the old slider showed the λ = 0.5 runs here without saying so

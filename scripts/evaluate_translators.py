@@ -9,6 +9,7 @@ first losses match the record before evaluating them. tests/test_translation_eva
 """
 
 import argparse
+import json
 import os
 import time
 from multiprocessing import Pool
@@ -45,7 +46,14 @@ def _evaluate(job: tuple[str, int, str | None]) -> dict:
         model = new_model(TRANSLATORS[name], data)
         model.load_state_dict(torch.load(path, weights_only=True))
         model.eval()
-        source = "weights re-trained by this script earlier"
+        source = "re-trained here earlier"
+        losses_path = path.with_suffix(".json")  # the losses of that training, if it kept them
+        if losses_path.exists():
+            losses = json.loads(losses_path.read_text())
+            if not np.allclose(losses[:50], record["losses"][:50], rtol=2e-3):
+                raise RuntimeError(f"{path} does not start like the cached record of {name} seed {seed}")
+            same = bool(np.allclose(losses, record["losses"], rtol=2e-3, atol=1e-4))
+            source += f"; every loss equals the record: {same}"
     else:
         model, losses = train_translator(TRANSLATORS[name], data, report=None, seed=seed)
         if not np.allclose(losses[:50], record["losses"][:50], rtol=2e-3):
@@ -55,6 +63,7 @@ def _evaluate(job: tuple[str, int, str | None]) -> dict:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             torch.save(model.state_dict(), path)
+            path.with_suffix(".json").write_text(json.dumps(losses))
     result, _ = evaluate(model, data)
     print(f"{name} seed {seed} ({source}): {time.monotonic() - start:.0f} s", flush=True)
     return {"name": name, "seed": seed, "model": source, **result}

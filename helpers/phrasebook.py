@@ -10,15 +10,21 @@ whose participle agrees, irregular futures. On the English side: a/an, does/did 
 
 Conventions, the choices any translator has to make:
 - "you" is "vous" (your: votre/vos) and "they" is "ils"; his and her are both son/sa/ses.
-- The English simple past is the passé composé and "will" the futur simple, also for have and know
-  (where French often prefers the imparfait). After être the participle agrees with the subject:
-  she → allée; i and he → allé; we, you and they → allés; a feminine plural noun → allées.
+- The English simple past is the passé composé and "will" the futur simple, except for the three
+  verbs that name a state, have, know and like: their past is a state that lasted, the imparfait
+  (j'avais, ils connaissaient, nous aimions). A state takes no time adverb ("knew … yesterday",
+  "know … every day"). After être the participle agrees with the subject: she → allée; i and he →
+  allé; we, you and they → allés; a feminine plural noun → allées.
 - French adjectives stand before the noun (petit, vieux) or after it (noir, heureux). English puts both
   first, "the big red ball" → "le grand ballon rouge"; random sentences stack two only as [size, age or
-  opinion] + colour, the order English wants. "like" takes no a/some (French says "j'aime les chats").
+  opinion] + colour, the order English wants. "like" takes no a/some (French says "j'aime les chats"),
+  and no person: aimer with a person means love ("like" would need aimer bien).
+- One goes *to* most places (aller à la gare) but *into* a garden (aller dans le jardin).
 - In random sentences places are singular, and man, woman, boy and girl take no my/his/… ("ma femme"
-  is "my wife"). "read" is also its own past, so "we read the book" would be ambiguous: random sentences
-  use that past only where "reads", "did not" or a time adverb tells the tense.
+  is "my wife"), and mother and father are never plural after my, his, … ("my mothers"). An "in" phrase
+  never follows a place or a fixture ("a park in our house"). "read" is also its own past, so "we read
+  the book" would be ambiguous: random sentences use that past only where "reads", "did not" or a time
+  adverb tells the tense.
 - Random English lengths are drawn evenly from 3 to 25 words (two clauses joined by and/et for long ones).
 
 Tokens are lower case without punctuation. An elided French word is a token that ends in an apostrophe
@@ -213,7 +219,7 @@ VERBS = tuple(
         ("eat",       "eats",       "ate",        "mange manges mange mangeons mangez mangent",
          "mangé",     "manger",     "food",                                                "animals"),
         ("like",      "likes",      "liked",      "aime aimes aime aimons aimez aiment",
-         "aimé",      "aimer",      "person animal food text work object fixture place",   "animals"),
+         "aimé",      "aimer",      "animal food text work object fixture place",          "animals"),
         ("buy",       "buys",       "bought",     "achète achètes achète achetons achetez achètent",
          "acheté",    "achèter",    "animal food text object car house table",             ""),
         ("take",      "takes",      "took",       "prends prends prend prenons prenez prennent",
@@ -273,6 +279,11 @@ PRONOUNS = {
     "they": ("ils", 5, "m"),
 }  # English: French, person (je = 0 … ils = 5), gender
 AVOIR = ("ai", "as", "a", "avons", "avez", "ont")
+STATIVE = {"have": "av", "know": "connaiss", "like": "aim"}  # verbs that name a state: their imparfait stems
+IMPARFAIT_ENDINGS = ("ais", "ais", "ait", "ions", "iez", "aient")
+INTO = ("garden",)  # places one goes into (dans) rather than to (à) with aller and venir
+UNIQUE_KIN = ("mother", "father")  # one each: never plural after a possessive ("my mothers")
+POSSESSIVES = ("my", "his", "her", "our", "their", "your")
 ETRE = ("suis", "es", "est", "sommes", "êtes", "sont")
 FUTURE_ENDINGS = ("ai", "as", "a", "ons", "ez", "ont")
 DETERMINERS = {  # English: French masculine, feminine, plural. "a" + plural is some/any, "this" + plural these
@@ -409,6 +420,8 @@ def french_predicate(p: Predicate, person: int, gender: str) -> list[str]:
         words = [verb.present[person]]
     elif p.tense == "future":
         words = [verb.future + FUTURE_ENDINGS[person]]
+    elif verb.english in STATIVE:  # a past state: the imparfait, j'avais, ils connaissaient
+        words = [STATIVE[verb.english] + IMPARFAIT_ENDINGS[person]]
     elif "être" in verb.flags:  # the participle agrees with the subject: elles sont allées
         words = [ETRE[person], verb.participle + ("e" if gender == "f" else "") + ("s" if person >= 3 else "")]
     else:
@@ -416,7 +429,8 @@ def french_predicate(p: Predicate, person: int, gender: str) -> list[str]:
     if p.negative:
         words = ["ne", words[0], "pas", *words[1:]]  # around the conjugated verb: il n'a pas vu
     if p.object and "à" in verb.flags:
-        words += ["à", *french_np(p.object)]  # de replaces un/une/des only in a direct object
+        into = p.object.noun.english in INTO and verb.english in ("go to", "come to")
+        words += ["dans" if into else "à", *french_np(p.object)]  # de replaces un/une/des only in a direct object
     elif p.object:
         words += french_np(p.object, p.negative)
     return words
@@ -497,6 +511,8 @@ def noun_phrase(
 ) -> NounPhrase:
     """A noun phrase by its English words: noun_phrase("the", "ball", before="big", after="red")."""
     _lookup(DETERMINERS, det, "det")
+    if plural and noun in UNIQUE_KIN and det in POSSESSIVES:
+        raise ValueError(f"one has one {noun}: {det!r} takes {noun!r} in the singular, got plural=True")
     adjectives = [_lookup(ADJECTIVE_BY_NAME, name, "an adjective") if name else None for name in (before, after)]
     for adjective, french_before in zip(adjectives, (True, False)):
         if adjective and adjective.before != french_before:
@@ -513,6 +529,8 @@ def predicate(verb: str, obj: NounPhrase | None = None, tense: str = "present", 
     _lookup(dict.fromkeys(TENSES), tense, "tense")
     if (obj is None) == bool(found.objects):
         raise ValueError(f"{verb!r} takes {'an object' if found.objects else 'no object'}, got {obj!r}")
+    if obj is not None and not obj.noun.fits(found.objects):
+        raise ValueError(f"{verb!r} takes as object: {found.objects}; got the {obj.noun.kind} {obj.noun.english!r}")
     return Predicate(found, tense, negative, obj)
 
 
@@ -536,6 +554,10 @@ def clause(
         _lookup(PREPOSITIONS, phrase[0], "the preposition of phrase=")
     if time and _lookup(TIMES, time, "time")[0] != tense:
         raise ValueError(f"{time!r} goes with the {TIMES[time][0]} tense, got tense={tense!r}")
+    if time and _lookup(VERB_BY_NAME, verb, "verb").english in STATIVE:
+        raise ValueError(f"{verb!r} names a state, which takes no time adverb, got time={time!r}")
+    if phrase and phrase[0] == "in" and obj is not None and obj.noun.kind in ("place", "fixture"):
+        raise ValueError(f"an 'in' phrase cannot follow the {obj.noun.kind} {obj.noun.english!r}")
     return Clause(subject, predicate(verb, obj, tense, negative), who, phrase, time)
 
 
@@ -586,6 +608,8 @@ def random_np(
     if noun.english in NO_POSSESSIVE and det not in ("the", "a", "this"):
         det = "the"
     plural = plural_ok and noun.kind != "place" and (det != "a" or indefinite_plural) and rng.random() < 0.4
+    if noun.english in UNIQUE_KIN and det in POSSESSIVES:
+        plural = False  # "my mothers"
     return NounPhrase(det, noun, plural)
 
 
@@ -625,7 +649,11 @@ def random_clause(rng: random.Random, budget: int) -> Clause:
     for part in pick(rng, ORDERS):
         if part == "negative" and room >= (cost := 1 if main.tense == "future" else 2):  # will not; do not
             main.negative, room = True, room - cost
-        elif part == "time" and len((time := pick(rng, TIMES_OF[main.tense])).split()) <= room:
+        elif (
+            part == "time"
+            and main.verb.english not in STATIVE  # "knew … yesterday"
+            and len((time := pick(rng, TIMES_OF[main.tense])).split()) <= room
+        ):
             c.time, room = time, room - len(time.split())
         elif part == "adjectives" and main.object:
             main.object = describe(rng, main.object, pick(rng, range(max(room, 0) + 1)))
@@ -644,6 +672,8 @@ def random_clause(rng: random.Random, budget: int) -> Clause:
                 c.who, room = who, room - cost
         elif part == "phrase" and room >= 3:
             preposition = pick(rng, PREPOSITION_NAMES)
+            if preposition == "in" and main.object and main.object.noun.kind in ("place", "fixture"):
+                continue  # "a park in our red house"
             p = random_np(rng, PHRASE_NOUNS[preposition], indefinite_plural=False, plural_ok=preposition != "in")
             c.phrase = (preposition, describe(rng, p, pick(rng, range(room - 2))))
             room -= 1 + size(c.phrase[1])

@@ -1,9 +1,15 @@
 """The English→French phrasebook of notebook 08: hand-checked translations, splits, lengths and tokens."""
 
+import random
+
 import pytest
 
 from helpers.phrasebook import (
     ALL_COMBINATIONS,
+    POSSESSIVES,
+    SINGULAR,
+    STATIVE,
+    UNIQUE_KIN,
     Pair,
     clause,
     combinations_in,
@@ -14,6 +20,7 @@ from helpers.phrasebook import (
     make_splits,
     noun_phrase,
     predicate,
+    random_clause,
     render,
     sentence,
     tokenize_english,
@@ -229,7 +236,7 @@ CASES = [
     (
         sentence(n("my", "uncle"), "come", n("the", "garden"), tense="future"),
         "my uncle will come to the garden",
-        "mon oncle viendra au jardin",
+        "mon oncle viendra dans le jardin",
     ),
     (
         sentence(n("the", "teacher"), "take", n("the", "newspaper", plural=True), tense="future"),
@@ -299,6 +306,47 @@ CASES = [
         "you will work next week",
         "vous travaillerez la semaine prochaine",
     ),
+    # meaning: a past state is the imparfait; one goes into a garden; like + person would be love
+    (sentence("i", "have", n("a", "dog"), tense="past"), "i had a dog", "j'avais un chien"),
+    (
+        sentence("they", "know", n("the", "teacher"), tense="past"),
+        "they knew the teacher",
+        "ils connaissaient le professeur",
+    ),
+    (
+        sentence("we", "have", n("a", "car"), tense="past", negative=True),
+        "we did not have a car",
+        "nous n'avions pas de voiture",
+    ),
+    (
+        sentence("she", "like", n("the", "cat", plural=True), tense="past"),
+        "she liked the cats",
+        "elle aimait les chats",
+    ),
+    (
+        sentence(
+            n("the", "doctor"),
+            "know",
+            n("my", "school"),
+            tense="past",
+            who=predicate("have", n("a", "horse"), tense="past"),
+        ),
+        "the doctor who had a horse knew my school",
+        "le médecin qui avait un cheval connaissait mon école",
+    ),
+    (sentence("you", "have", n("a", "egg"), tense="past"), "you had an egg", "vous aviez un œuf"),
+    (sentence("he", "go", n("the", "garden")), "he goes to the garden", "il va dans le jardin"),
+    (
+        sentence("you", "go", n("my", "garden"), tense="past"),
+        "you went to my garden",
+        "vous êtes allés dans mon jardin",
+    ),
+    (
+        sentence("they", "arrive", n("the", "garden"), tense="past"),
+        "they arrived at the garden",
+        "ils sont arrivés au jardin",
+    ),
+    (sentence("i", "help", n("the", "mother", plural=True)), "i help the mothers", "j'aide les mères"),
     # two clauses
     (
         render(clause("i", "sing"), clause(n("the", "dog"), "run")),
@@ -342,6 +390,14 @@ def test_the_builders_say_what_they_expected():
         sentence("i", "sleep", time="yesterday")
     with pytest.raises(ValueError, match="noun-phrase subject"):
         sentence("he", "sleep", who=predicate("see", n("the", "dog")))
+    with pytest.raises(ValueError, match="got the person 'teacher'"):
+        sentence("i", "like", n("the", "teacher"))  # aimer + a person means love
+    with pytest.raises(ValueError, match="names a state, which takes no time adverb"):
+        sentence("i", "know", n("the", "teacher"), tense="past", time="yesterday")
+    with pytest.raises(ValueError, match="one has one mother"):
+        n("my", "mother", plural=True)
+    with pytest.raises(ValueError, match="cannot follow the place 'park'"):
+        sentence("i", "see", n("a", "park"), phrase=("in", n("our", "house")))
 
 
 def test_the_same_seed_gives_the_same_pairs_and_another_seed_others():
@@ -466,3 +522,59 @@ def test_unknown_words_lists_each_new_word_once_in_order():
 def test_the_default_splits_have_their_sizes():
     splits = make_splits()
     assert (len(splits.train), len(splits.val), len(splits.test)) == (20000, 1000, 2000)
+
+
+# The meaning rules, checked on many random clauses and pairs (the grammar tests above check the form).
+@pytest.fixture(scope="module")
+def clauses():
+    rng = random.Random(5)
+    return [random_clause(rng, rng.randrange(3, 17)) for _ in range(20000)]
+
+
+def _noun_phrases(c):
+    phrases = [c.subject] if not isinstance(c.subject, str) else []
+    for p in (c.predicate, c.who):
+        if p is not None and p.object is not None:
+            phrases.append(p.object)
+    return phrases + ([c.phrase[1]] if c.phrase else [])
+
+
+def test_random_clauses_keep_the_meaning_rules(clauses):
+    counts = dict.fromkeys(["stative past", "garden", "in phrase", "like"], 0)
+    for c in clauses:
+        pair = render(c)
+        for p in (c.predicate, c.who):
+            if p is None:
+                continue
+            if p.verb.english == "like":
+                counts["like"] += 1
+                assert p.object.noun.kind != "person", pair.english_text
+            if p.verb.english in STATIVE and p.tense == "past":
+                counts["stative past"] += 1
+            if p.verb.english in ("go to", "come to") and p.object.noun.english == "garden":
+                counts["garden"] += 1
+                assert "dans" in pair.french, pair.french_text
+        if c.predicate.verb.english in STATIVE:
+            assert not c.time, pair.english_text  # "knew … yesterday", "know … every day"
+        if c.phrase and c.phrase[0] == "in":
+            counts["in phrase"] += 1
+            assert c.predicate.object is None or c.predicate.object.noun.kind not in ("place", "fixture"), (
+                pair.english_text
+            )
+        for p in _noun_phrases(c):
+            assert not (p.noun.english in UNIQUE_KIN and p.plural and p.det in POSSESSIVES), pair.english_text
+    assert min(counts.values()) > 100, counts  # every rule was exercised
+
+
+def test_random_pairs_use_the_imparfait_for_past_states_and_nothing_else_of_it(sample):
+    imparfait = {stem + ending for stem in STATIVE.values() for ending in ("ais", "ait", "ions", "iez", "aient")}
+    for pair in sample:
+        english, french = pair.english, pair.french
+        assert not {"eu", "connu", "aimé"} & set(french), pair.french_text  # no passé composé of a state
+        states = sum(word in ("had", "knew", "liked") for word in english)
+        states += sum(w == "did" and v in STATIVE for w, v in zip(english, english[2:]))  # did not have
+        assert states == sum(word in imparfait for word in french), (pair.english_text, pair.french_text)
+        for i, word in enumerate(english):
+            if word in POSSESSIVES:  # the next noun after my, his, …: never "mothers" or "fathers"
+                noun = next(w for w in english[i + 1 :] if w in SINGULAR)
+                assert SINGULAR[noun] not in UNIQUE_KIN or noun == SINGULAR[noun], pair.english_text

@@ -1,11 +1,13 @@
 """Evaluate notebook 08's translators, every kind and seed, and cache the records in data/translation_eval/.
 
-    python scripts/evaluate_translators.py                  # all of them (about 20 minutes on two busy cores)
-    python scripts/evaluate_translators.py --weights DIR    # take seeds' weights from DIR/<name>_<seed>.pt
+    python scripts/evaluate_translators.py                # re-trains seeds 1 and 2 (about 20 minutes on 2 busy cores)
+    python scripts/evaluate_translators.py --weights DIR  # their weights from DIR/<name>_<seed>.pt (about 3 minutes)
 
-Seed 0's weights are cached in data/translators/. The other seeds keep only their records there, so this
-script re-trains them with `translation.train_translator` (same settings and seed) and checks that their
-first losses match the record before evaluating them. tests/test_translation_eval.py re-verifies seed 0.
+Seed 0's weights are cached in data/translators/. The other seeds keep only their records there: this script
+takes their weights from DIR when `python scripts/train_translators.py --weights DIR` kept them (and checks the
+losses kept beside them against the records), or else re-trains them with `translation.train_translator` (same
+settings and seed) and checks that their first losses match the record. Either way it writes whether every
+loss equals the record into each record's "model". tests/test_translation_eval.py re-verifies seed 0.
 """
 
 import argparse
@@ -46,7 +48,7 @@ def _evaluate(job: tuple[str, int, str | None]) -> dict:
         model = new_model(TRANSLATORS[name], data)
         model.load_state_dict(torch.load(path, weights_only=True))
         model.eval()
-        source = "re-trained here earlier"
+        source = "weights given by --weights"
         losses_path = path.with_suffix(".json")  # the losses of that training, if it kept them
         if losses_path.exists():
             losses = json.loads(losses_path.read_text())

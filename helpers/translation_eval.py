@@ -31,7 +31,7 @@ import torch
 
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint
 from helpers.metrics import corpus_bleu, exact_match, token_accuracy
-from helpers.phrasebook import Pair, Splits, combinations_in
+from helpers.phrasebook import NOUNS, Pair, Splits, combinations_in
 from helpers.seq2seq import Batch, Seq2Seq, beam_candidates, decode_split, pick
 from helpers.translation import MAX_LEN, SEEDS, TRANSLATORS, Data, load_records
 
@@ -200,19 +200,33 @@ def paired_difference(codes: Sequence[int], a: int, b: int) -> tuple[float, floa
 # --- The bottleneck -------------------------------------------------------------------------------
 
 
-def accuracy_by_position(hits: Sequence[np.ndarray], bins: int = POSITION_BINS) -> list[float]:
-    """Teacher-forced accuracy of the French words (EOS left out) in each 1/bins of the sentence, pooled."""
+def accuracy_by_position(
+    hits: Sequence[np.ndarray], bins: int = POSITION_BINS, keep: Sequence[np.ndarray] | None = None
+) -> list[float]:
+    """Teacher-forced accuracy of the French words (EOS left out) in each 1/bins of the sentence, pooled;
+    with `keep` (a boolean per word of each sentence), only the words it marks count."""
     if bins < 1:
         raise ValueError(f"expected at least one bin, got {bins}")
+    if keep is not None and (len(keep) != len(hits) or any(len(k) != len(h) - 1 for k, h in zip(keep, hits))):
+        raise ValueError("expected keep to mark every French word (EOS left out) of every sentence")
     right, total = np.zeros(bins), np.zeros(bins)
-    for row in hits:
+    for i, row in enumerate(hits):
         words = len(row) - 1
         if words < 1:
             continue
         where = np.minimum(((np.arange(words) + 0.5) / words * bins).astype(int), bins - 1)
-        np.add.at(right, where, row[:-1])
-        np.add.at(total, where, 1)
+        chosen = np.ones(words, dtype=bool) if keep is None else np.asarray(keep[i], dtype=bool)
+        np.add.at(right, where[chosen], row[:-1][chosen])
+        np.add.at(total, where[chosen], 1)
     return [float(r / t) if t else math.nan for r, t in zip(right, total)]
+
+
+FRENCH_NOUNS = frozenset(form for noun in NOUNS for form in (noun.french, noun.french_plural))
+
+
+def noun_positions(french: Tokens) -> np.ndarray:
+    """Which words of a French sentence are nouns (the phrasebook's nouns, singular or plural)."""
+    return np.array([word in FRENCH_NOUNS for word in french], dtype=bool)
 
 
 def accuracy_by_length(
@@ -252,7 +266,8 @@ def evaluate(
     right = [o == r for o, r in zip(outputs, references)]
     groups = combination_groups(pairs, data.splits)
     beams = [beam_outcome(model, data, pairs[i], outputs[i], beam_size) for i in range(beam_sentences)]
-    long_rows = [row for row, n in zip(hits, lengths) if n >= LONG_FROM]
+    long = [i for i, n in enumerate(lengths) if n >= LONG_FROM]
+    long_rows = [hits[i] for i in long]
     record = {
         "exact_match": exact_match(outputs, references),
         "token_accuracy": token_accuracy(outputs, references),
@@ -270,6 +285,7 @@ def evaluate(
         "beam_normalised_changed": sum(b.normalised_changed for b in beams),
         "beam_words": [sum(b.words[k] for b in beams) for k in range(3)],
         "by_position_long": accuracy_by_position(long_rows),
+        "by_position_long_nouns": accuracy_by_position(long_rows, keep=[noun_positions(references[i]) for i in long]),
         "by_length": accuracy_by_length(hits, lengths),
         "exact_by_length": [
             float(np.mean([right[i] for i, n in enumerate(lengths) if low <= n <= high])) for low, high in LENGTH_BINS
@@ -346,5 +362,6 @@ TOLERANCES = {
     "errors_positional": Tolerance(abs=0.05),
     "seen_at_unseen_lengths": Tolerance(abs=0.003),
     "by_position_long": Tolerance(abs=0.005),
+    "by_position_long_nouns": Tolerance(abs=0.01),
     "by_length": Tolerance(abs=0.005),
 }

@@ -25,6 +25,7 @@ from helpers.translation_eval import (
     exposure_bias,
     length_matched_exact_match,
     load_evaluations,
+    noun_positions,
     paired_difference,
     per_seed,
     positional_errors,
@@ -112,6 +113,13 @@ def test_accuracy_by_position_and_by_length():
     hits = [np.array([False, True, True, True, True, True]), np.array([False, True, True])]  # 5 and 2 words + EOS
     assert accuracy_by_position(hits, bins=5) == [0.0, 0.5, 1.0, 1.0, 1.0]  # the 2-word one: fifths 1 and 3
     assert accuracy_by_position(hits, bins=1) == [5 / 7]
+    keep = [np.array([False, True, False, False, True]), np.array([True, False])]  # 2nd and 5th; 1st
+    kept = accuracy_by_position(hits, bins=5, keep=keep)
+    assert kept[1] == 0.5 and kept[4] == 1.0  # fifth 1: the 5-word one's 2nd word (right), the 2-word one's 1st (wrong)
+    assert all(math.isnan(kept[k]) for k in (0, 2, 3))
+    with pytest.raises(ValueError, match="mark every French word"):
+        accuracy_by_position(hits, keep=keep[:1])
+    assert noun_positions(["le", "chat", "voit", "les", "oiseaux"]).tolist() == [False, True, False, False, True]
     by_length = accuracy_by_length(hits, [5, 2], bins=[(1, 3), (4, 6), (7, 9)])
     assert by_length[:2] == [2 / 3, 5 / 6] and math.isnan(by_length[2])
     with pytest.raises(ValueError, match="one English length"):

@@ -10,14 +10,15 @@ One step reads an input xₜ and the previous hidden state hₜ₋₁. Two gates
 
 The gates' weights are stacked in PyTorch's order r, z, n: "W_x" (3·hidden, input), "W_h"
 (3·hidden, hidden), "b_x" (3·hidden,) and "b_h" (3·hidden,); rows 0:h belong to r, h:2h to z and
-2h:3h to n. Two things differ from the form in most textbooks:
+2h:3h to n. Two things to watch when reading other sources:
 
 1. The reset gate multiplies the state's projection, hₜ₋₁ W_hnᵀ + b_hn, after W_hn and its bias.
    Cho et al. (2014) reset first, W_hn (rₜ ⊙ hₜ₋₁), see `textbook_gru_cell`. Because b_hn sits
    inside the product with rₜ, it cannot be merged into b_xn, so we keep both bias vectors as
    nn.GRU does (only the r and z parts of b_x and b_h could be added up).
-2. zₜ near 1 keeps the old state, as in Cho et al. (2014). The syllabus's textbook form
-   hₜ = (1 − zₜ) ⊙ hₜ₋₁ + zₜ ⊙ h̃ₜ uses z the other way round: its zₜ is 1 − PyTorch's zₜ.
+2. zₜ near 1 keeps the old state, as in Cho et al. (2014), Goodfellow et al.'s Deep Learning
+   (eq. 10.45) and Dive into Deep Learning. Chung et al. (2014) write
+   hₜ = (1 − zₜ) ⊙ hₜ₋₁ + zₜ ⊙ h̃ₜ, z the other way round: their zₜ is 1 − PyTorch's zₜ.
 
 Shapes are batch first, like `nn.GRU(..., batch_first=True)`: x is (batch, seq, input), the hidden
 states H are (batch, seq, hidden). Everything works on numpy arrays and on torch tensors alike:

@@ -72,15 +72,21 @@ def test_gate_demo_keeps_the_fact_with_the_forget_gate_open_and_the_input_closed
     assert demo.text.endswith("exposed h = 0.000")
 
 
-def test_comparison_demo_reads_out_each_kinds_accuracy_at_the_chosen_length():
+def test_comparison_demo_reads_out_every_seeds_accuracy_from_the_cached_race():
+    from helpers import race
     from helpers.demos.gru import comparison_demo
-    from helpers.tasks import compare_cells
 
-    result = compare_cells(kinds=("rnn", "gru"), lengths=(3, 4), hidden_size=8, steps=10, test_size=100)
-    demo = comparison_demo(result)
-    demo.controls["length"].value = 3
-    scores = f"vanilla RNN {result.accuracy['rnn'][3]:.0%}, GRU {result.accuracy['gru'][3]:.0%}"
-    assert demo.text == f"L = 3 (the answer is 2 steps back): {scores}"
+    records = race.load_race()
+    demo = comparison_demo(records)
+    demo.controls["length"].value = 25
+    lines = demo.text.splitlines()
+    assert lines[0] == "distance 25 (the answer is 25 steps back); test accuracy of seeds 0, 1, 2:"
+    gru_64 = race.per_seed(records, "gru", "chrono", 64, 25)
+    assert f"GRU (chrono) {' '.join(f'{gru_64[seed]:.0%}' for seed in (0, 1, 2))}" in lines[3]
+    assert lines[1].startswith("  16 units: RNN (orthogonal)") and lines[3].startswith("  64 units:")
+    image = bytes(demo.figure.image.value)
+    demo.controls["length"].value = 50
+    assert demo.text.startswith("distance 50") and bytes(demo.figure.image.value) != image
 
 
 def test_translate_demo_handles_unknown_words_and_empty_input_and_draws_attention():

@@ -1,50 +1,90 @@
-"""Notebook 06's widget: RNN, LSTM and GRU accuracy and training loss at a chosen dependency length."""
+"""Notebook 06's widget: the cached race (RNN, LSTM, GRU, each with a fair start) at a chosen distance, seed by seed."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from helpers import race
 from helpers.course.plotting import PALETTE, label
 from helpers.course.widgets import Demo, LiveFigure, choice_slider
-from helpers.tasks import Comparison, compare_cells
+
+NAMES = {"rnn": "RNN (orthogonal)", "lstm": "LSTM (chrono)", "gru": "GRU (chrono)"}
+COLOURS = {"rnn": PALETTE["vermillion"], "lstm": PALETTE["blue"], "gru": PALETTE["green"]}
+LOSS_WIDTH = 32  # the loss curves shown: notebook 05's grid width
 
 
-def comparison_demo(comparison: Comparison | None = None) -> Demo:
-    """Notebook 06: pick a dependency length; see RNN, LSTM and GRU accuracy and loss curves at that length.
+def _seed_accuracies(records: list[dict], kind: str, width: int, distance: int, init: str | None = None) -> list[float]:
+    """Test accuracy of seeds 0, 1, 2 (in seed order) of one kind's start at one width and distance."""
+    found = race.per_seed(records, kind, init or race.FAIR[kind], width, distance)
+    return [found[seed] for seed in sorted(found)]
 
-    Without a comparison (tests, benchmark) it runs a tiny one, so only the shapes are meaningful.
+
+def comparison_demo(records: list[dict] | None = None) -> Demo:
+    """Notebook 06: pick a distance; see every seed's test accuracy of RNN, LSTM and GRU at 16, 32 and 64 units.
+
+    Bars: the mean over seeds with each architecture's fair start (dots: the seeds; crosses: the mean with
+    PyTorch's default start). Right: the training loss per block of 100 updates at 32 units, each seed.
+    Without records it reads the cached race (race.load_race()).
     """
-    if comparison is None:
-        comparison = compare_cells(lengths=(3, 6), steps=5, hidden_size=8, test_size=64)
-    names = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
-    colours = {"rnn": PALETTE["vermillion"], "lstm": PALETTE["blue"], "gru": PALETTE["green"]}
-    figure = LiveFigure(ncols=2, figsize=(9.0, 3.3))
+    if records is None:
+        records = race.load_race()
+    kinds, widths, seeds = race.KINDS, race.WIDTHS, race.init_grid.GRID.seeds
+    figure = LiveFigure(ncols=2, figsize=(8.2, 3.0))
     left, right = figure.axes
-    bars = left.bar(
-        [names[k] for k in comparison.kinds],
-        np.zeros(len(comparison.kinds)),
-        color=[colours[k] for k in comparison.kinds],
-    )
+    offsets = {kind: (k - 1) * 0.27 for k, kind in enumerate(kinds)}
+    bars, dots, defaults = {}, {}, {}
+    for kind in kinds:
+        xs = np.arange(len(widths)) + offsets[kind]
+        bars[kind] = left.bar(xs, np.zeros(len(widths)), width=0.25, color=COLOURS[kind], label=NAMES[kind])
+        (dots[kind],) = left.plot(np.repeat(xs, len(seeds)), np.zeros(len(widths) * len(seeds)), ".", color="black")
+        (defaults[kind],) = left.plot(xs, np.zeros(len(widths)), "x", color=PALETTE["black"], markersize=7)
     left.axhline(1 / 8, color=PALETTE["black"], linestyle=":")
-    left.set(ylim=(0, 1.05))
-    label(left, "Test accuracy at this distance (dotted: chance)", "", "accuracy")
-    steps = len(next(iter(next(iter(comparison.losses.values())).values())))
-    curves = {k: right.plot([], [], color=colours[k], label=names[k])[0] for k in comparison.kinds}
+    left.set(ylim=(0, 1.08), xticks=range(len(widths)), xticklabels=[f"{w} units" for w in widths])
+    label(left, "Test accuracy (dots: seeds; ×: default start)", "width", "accuracy")
+    # One line per kind holds every seed's curve, the seeds separated by NaN (one artist to redraw, not three).
+    curves = {kind: right.plot([], [], color=COLOURS[kind], linewidth=1.2, label=NAMES[kind])[0] for kind in kinds}
+    steps = race.init_grid.GRID.steps
     right.set(xlim=(0, steps), ylim=(0, 2.3))
-    right.legend(loc="upper right", fontsize=8)
-    label(right, "Training loss (moving average of 10)", "update", "cross-entropy")
-    figure.animate(*bars, *curves.values())
-    window = np.ones(10) / 10
+    right.legend(loc="upper right", fontsize=7, title="colours (both panels)", title_fontsize=7)
+    label(right, f"Training loss at {LOSS_WIDTH} units, every seed", "update (mean of each 100)", "cross-entropy")
+    figure.animate(*[b for group in bars.values() for b in group], *dots.values(), *defaults.values(), *curves.values())
+
+    # Everything the slider can show, read from the records once: accuracy[kind][distance] is (width, seed).
+    accuracy = {
+        kind: {d: np.array([_seed_accuracies(records, kind, w, d) for w in widths]) for d in race.DISTANCES}
+        for kind in kinds
+    }
+    default_mean = {
+        kind: {d: [np.mean(_seed_accuracies(records, kind, w, d, "default")) for w in widths] for d in race.DISTANCES}
+        for kind in kinds
+    }
+    losses = {
+        (kind, d): race.per_seed(records, kind, race.FAIR[kind], LOSS_WIDTH, d, "loss_curve")
+        for kind in kinds
+        for d in race.DISTANCES
+    }
 
     def render(length: int) -> str:
-        for bar, kind in zip(bars, comparison.kinds):
-            bar.set_height(comparison.accuracy[kind][length])
-            smooth = np.convolve(comparison.losses[kind][length], window, mode="valid")
-            curves[kind].set_data(np.arange(len(smooth)) + 5, smooth)
-        scores = ", ".join(f"{names[k]} {comparison.accuracy[k][length]:.0%}" for k in comparison.kinds)
-        return f"L = {length} (the answer is {length - 1} steps back): {scores}"
+        lines = [f"distance {length} (the answer is {length} steps back); test accuracy of seeds 0, 1, 2:"]
+        for kind in kinds:
+            values = accuracy[kind][length]
+            for bar, mean in zip(bars[kind], values.mean(axis=1)):
+                bar.set_height(float(mean))
+            xs = np.arange(len(widths)) + offsets[kind]
+            dots[kind].set_data(np.repeat(xs, len(seeds)), values.ravel())
+            defaults[kind].set_ydata(default_mean[kind][length])
+            xs_loss, ys_loss = [], []
+            for seed in seeds:
+                curve = np.asarray(losses[kind, length][seed], dtype=float)  # a list of block means
+                xs_loss += [*(steps / len(curve) * (np.arange(len(curve)) + 0.5)), np.nan]
+                ys_loss += [*curve, np.nan]
+            curves[kind].set_data(xs_loss, ys_loss)
+        for w, width in enumerate(widths):
+            scores = [f"{NAMES[k]} {' '.join(f'{v:.0%}' for v in accuracy[k][length][w])}" for k in kinds]
+            lines.append(f"  {width} units: " + ", ".join(scores))
+        return "\n".join(lines)
 
     controls = {
-        "length": choice_slider("sequence length L", list(comparison.lengths), comparison.lengths[-1], width="350px")
+        "length": choice_slider("distance (steps back)", list(race.DISTANCES), race.DISTANCES[-1], width="350px")
     }
-    return Demo("RNN vs LSTM vs GRU: how far back can each remember?", controls, render, figure)
+    return Demo("RNN vs LSTM vs GRU, each with a fair start: how far back can each remember?", controls, render, figure)

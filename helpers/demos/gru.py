@@ -45,7 +45,7 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
     curves = {kind: right.plot([], [], color=COLOURS[kind], linewidth=1.2, label=NAMES[kind])[0] for kind in kinds}
     steps = race.init_grid.GRID.steps
     right.set(xlim=(0, steps), ylim=(0, 2.3))
-    right.legend(loc="upper right", fontsize=7, title="colours (both panels)", title_fontsize=7)
+    right.legend(loc="lower left", fontsize=7, title="colours (both panels)", title_fontsize=7)
     label(right, f"Training loss at {LOSS_WIDTH} units, every seed", "update (mean of each 100)", "cross-entropy")
     figure.animate(*[b for group in bars.values() for b in group], *dots.values(), *defaults.values(), *curves.values())
 

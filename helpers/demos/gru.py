@@ -32,12 +32,13 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
     figure = LiveFigure(ncols=2, figsize=(8.2, 3.0))
     left, right = figure.axes
     offsets = {kind: (k - 1) * 0.27 for k, kind in enumerate(kinds)}
-    bars, dots, defaults = {}, {}, {}
+    bars = {}
     for kind in kinds:
         xs = np.arange(len(widths)) + offsets[kind]
         bars[kind] = left.bar(xs, np.zeros(len(widths)), width=0.25, color=COLOURS[kind], label=NAMES[kind])
-        (dots[kind],) = left.plot(np.repeat(xs, len(seeds)), np.zeros(len(widths) * len(seeds)), ".", color="black")
-        (defaults[kind],) = left.plot(xs, np.zeros(len(widths)), "x", color=PALETTE["black"], markersize=7)
+    # Every kind's seeds in one artist and every default mean in another: fewer artists to redraw per update.
+    (dots,) = left.plot([], [], ".", color=PALETTE["black"])
+    (defaults,) = left.plot([], [], "x", color=PALETTE["black"], markersize=7)
     left.axhline(1 / 8, color=PALETTE["black"], linestyle=":")
     left.set(ylim=(0, 1.08), xticks=range(len(widths)), xticklabels=[f"{w} units" for w in widths])
     label(left, "Test accuracy (dots: seeds; ×: default start)", "width", "accuracy")
@@ -47,7 +48,7 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
     right.set(xlim=(0, steps), ylim=(0, 2.3))
     right.legend(loc="lower left", fontsize=7, title="colours (both panels)", title_fontsize=7)
     label(right, f"Training loss at {LOSS_WIDTH} units, every seed", "update (mean of each 100)", "cross-entropy")
-    figure.animate(*[b for group in bars.values() for b in group], *dots.values(), *defaults.values(), *curves.values())
+    figure.animate(*[b for group in bars.values() for b in group], dots, defaults, *curves.values())
 
     # Everything the slider can show, read from the records once: accuracy[kind][distance] is (width, seed).
     accuracy = {
@@ -66,19 +67,24 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
 
     def render(length: int) -> str:
         lines = [f"distance {length} (the answer is {length} steps back); test accuracy of seeds 0, 1, 2:"]
+        dot_x, dot_y, cross_x, cross_y = [], [], [], []
         for kind in kinds:
             values = accuracy[kind][length]
             for bar, mean in zip(bars[kind], values.mean(axis=1)):
                 bar.set_height(float(mean))
             xs = np.arange(len(widths)) + offsets[kind]
-            dots[kind].set_data(np.repeat(xs, len(seeds)), values.ravel())
-            defaults[kind].set_ydata(default_mean[kind][length])
+            dot_x += [*np.repeat(xs, len(seeds))]
+            dot_y += [*values.ravel()]
+            cross_x += [*xs]
+            cross_y += default_mean[kind][length]
             xs_loss, ys_loss = [], []
             for seed in seeds:
                 curve = np.asarray(losses[kind, length][seed], dtype=float)  # a list of block means
                 xs_loss += [*(steps / len(curve) * (np.arange(len(curve)) + 0.5)), np.nan]
                 ys_loss += [*curve, np.nan]
             curves[kind].set_data(xs_loss, ys_loss)
+        dots.set_data(dot_x, dot_y)
+        defaults.set_data(cross_x, cross_y)
         for w, width in enumerate(widths):
             scores = [f"{NAMES[k]} {' '.join(f'{v:.0%}' for v in accuracy[k][length][w])}" for k in kinds]
             lines.append(f"  {width} units: " + ", ".join(scores))

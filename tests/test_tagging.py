@@ -6,15 +6,21 @@ import pytest
 import torch
 from torch import nn
 
+from helpers import cache, tagging
 from helpers.tagging import (
+    ADJECTIVE_PHRASES,
     AMBIGUOUS,
+    BOTH_SIDES,
     CUES,
+    INTENSIFIER_PHRASES,
+    LINKS,
     MAX_LENGTH,
     POLARITY,
     Tagger,
     decode,
     describe,
     make_tagging_data,
+    sentence,
     tag_accuracies,
     tag_accuracy,
     tag_sentence,
@@ -35,7 +41,7 @@ def sentences(data, split):
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     a, b, c = (make_tagging_data(50, 10, 20, seed) for seed in (3, 3, 4))
     for split in ("train", "val", "test"):
-        for field in ("x", "y", "mask_right", "mask_left", "mask_pad"):
+        for field in ("x", "y", "mask_right", "mask_left", "mask_both", "mask_pad"):
             assert torch.equal(getattr(a.split(split), field), getattr(b.split(split), field))
         assert not torch.equal(a.split(split).x, c.split(split).x)
 
@@ -49,7 +55,8 @@ def test_the_splits_have_the_sizes_asked_for_and_the_description_counts_them(dat
     assert [len(data.split(s).x) for s in ("train", "val", "test")] == [400, 100, 300]
     assert data.train.x.shape == data.train.y.shape == (400, MAX_LENGTH)
     text = describe(data)
-    assert "400 sentences" in text and f"{len(data.words)} words" in text and "300 right-decided" in text
+    right = int(data.test.mask_right.sum())
+    assert "400 sentences" in text and f"{len(data.words)} words" in text and f"{right:5d} right-decided" in text
 
 
 def test_the_generator_follows_the_rules_it_documents(data):
@@ -69,6 +76,8 @@ def test_a_right_decided_tag_changes_with_the_later_cue_and_nothing_else_does():
 def test_every_right_decided_token_in_the_data_flips_when_its_cue_is_swapped(data):
     for pairs in sentences(data, "test"):
         words = [w for w, _ in pairs]
+        if words[1] not in AMBIGUOUS:  # a plain subject: "the movie was …"
+            continue
         j = next(k for k, w in enumerate(words) if w in CUES)
         word, sense = CUES[words[j]]
         other = next(c for c, (w, s) in CUES.items() if w == word and s != sense)
@@ -78,7 +87,7 @@ def test_every_right_decided_token_in_the_data_flips_when_its_cue_is_swapped(dat
 
 
 def test_nothing_left_of_an_ambiguous_word_tells_its_sense(data):
-    train = sentences(data, "train")
+    train = [pairs for pairs in sentences(data, "train") if any(w in AMBIGUOUS for w, _ in pairs)]
     assert all(pairs[0][0] == "the" and pairs[1][0] in AMBIGUOUS for pairs in train)  # "the" is all it has on its left
     for word in AMBIGUOUS:
         tags = [t for pairs in train for w, t in pairs if w == word]
@@ -97,15 +106,18 @@ def test_a_left_decided_tag_flips_with_an_earlier_not():
 def test_masks_are_disjoint_and_mark_the_ambiguous_words_the_polar_adjectives_and_the_padding(data):
     for split in ("train", "val", "test"):
         part = data.split(split)
-        kinds = torch.stack([part.mask_right, part.mask_left, part.mask_pad, part.mask_plain]).long()
+        kinds = torch.stack([part.mask_right, part.mask_left, part.mask_both, part.mask_pad, part.mask_plain]).long()
         assert torch.all(kinds.sum(dim=0) == 1)  # every token is exactly one kind
-        assert torch.all(part.mask_right.sum(dim=1) == 1) and torch.all(part.mask_left.sum(dim=1) == 1)
+        assert torch.all(part.mask_right.sum(dim=1) <= 1) and torch.all(part.mask_left.sum(dim=1) == 1)
         words = [[data.words[w] for w in row] for row in part.x.tolist()]
-        for row, right, left in zip(words, part.mask_right.tolist(), part.mask_left.tolist()):
+        for row, right, left, both in zip(
+            words, *(m.tolist() for m in (part.mask_right, part.mask_left, part.mask_both))
+        ):
             assert [w in AMBIGUOUS for w in row] == right and [w in POLARITY for w in row] == left
+            assert [w == BOTH_SIDES for w in row] == both
         lengths = (~part.mask_pad).sum(dim=1)
         assert torch.equal(part.mask_pad, torch.arange(MAX_LENGTH) >= lengths[:, None])  # padding only at the end
-        assert torch.all(part.y[part.mask_pad] == data.tags.index["PAD"]) and lengths.min() >= 7
+        assert torch.all(part.y[part.mask_pad] == data.tags.index["PAD"]) and lengths.min() >= 5
 
 
 def test_decode_shows_a_sentence_without_padding(data):
@@ -171,6 +183,8 @@ def test_tag_accuracy_counts_only_the_masked_tokens():
         (lambda: tag_sentence(["the", "bank", "was", "good"]), "needs one of its cues later"),
         (lambda: tag_sentence(["the", "bank", "near", "the", "cave"]), "needs one of its cues later"),
         (lambda: tag_sentence(["the", "spoon"]), "from the vocabulary"),
+        (lambda: tag_sentence("the movie was terribly".split()), "needs a polar adjective later"),
+        (lambda: tagging.new_tagger("one way", 2, 0), r"\(direction, layers\) must be one of"),
     ],
 )
 def test_bad_input_is_explained(call, message):
@@ -189,3 +203,78 @@ def test_a_bidirectional_tagger_gets_the_right_decided_tags_a_forward_one_can_on
         assert log.steps == 200 and not model.training
     assert 0.4 < scores[False]["right"] < 0.6 and scores[False]["left"] > 0.95 and scores[False]["plain"] > 0.95
     assert scores[True]["right"] > 0.95 and scores[True]["left"] > 0.95 and scores[True]["all"] > 0.95
+
+
+@pytest.fixture(scope="module")
+def many():
+    """50,000 generated sentences (seed 1), as word lists."""
+    rng = __import__("random").Random(1)
+    return [[w for w, _ in sentence(rng)] for _ in range(50_000)]
+
+
+def test_links_fit_their_cue_and_the_oddities_cannot_be_produced(many):
+    for words in many:
+        text = " ".join(words)
+        for odd in ("the bank by the loan", "small small", "big small", "small big", "so really so", "very very"):
+            assert odd not in text, text
+        repeated = [w for w in set(words) if w != "the" and words.count(w) > 1]
+        assert not repeated, text
+        if words[1] in AMBIGUOUS:
+            cue = next(w for w in words if w in CUES)
+            link = tuple(words[2 : words.index("the", 2)])
+            assert link in LINKS[cue] and CUES[cue][0] == words[1], text
+            assert tuple(words[words.index("the", 2) + 1 : words.index(cue)]) in ADJECTIVE_PHRASES + ((),)
+        polar = words.index(next(w for w in words if w in POLARITY))
+        was = words.index("was")
+        assert tuple(words[was + 1 + (words[was + 1] == "not") : polar]) in INTENSIFIER_PHRASES, text
+        assert len(words) <= MAX_LENGTH
+
+
+def test_the_syllabus_examples_are_generated_and_tagged(many):
+    texts = {" ".join(words) for words in many}
+    assert "the movie was terribly exciting" in texts
+    assert any(text.startswith("the bank that denied the loan was") for text in texts)
+    assert tag_sentence("the movie was terribly exciting".split()) == ["DET", "NOUN", "VERB", "POS", "POS"]
+    assert tag_sentence("the bank that denied the loan".split())[1] == "BANK-MONEY"
+
+
+@pytest.mark.parametrize(
+    "text, tag",
+    [
+        ("the movie was terribly exciting", "POS"),
+        ("the movie was not terribly exciting", "NEG"),
+        ("the movie was terribly boring", "NEG"),
+        ("the movie was not so terribly boring", "POS"),
+    ],
+)
+def test_terribly_takes_the_polarity_of_its_phrase_left_and_right(text, tag):
+    words = text.split()
+    tags = tag_sentence(words)
+    assert tags[words.index("terribly")] == tag == tags[-1]
+
+
+def test_every_run_of_the_cache_is_named_and_has_its_parameters():
+    records = tagging.load_runs()
+    assert len(records) == len(tagging.RUNS) * len(tagging.RUN_SEEDS)
+    for record in records:
+        model = tagging.new_tagger(record["direction"], record["layers"], record["seed"])
+        assert record["parameters"] == sum(p.numel() for p in model.parameters())
+
+
+def test_a_rerun_starts_exactly_like_the_cached_run_and_an_altered_number_fails():
+    data = tagging.notebook_data()
+    cached = next(r for r in tagging.load_runs() if (r["direction"], r["layers"], r["seed"]) == ("both ways", 2, 1))
+    _, log = tagging.train_run("both ways", 2, 1, data, stop_after=cache.KEPT_LOSSES)
+    fresh = {"first_losses": log.losses}
+    tolerance = {"first_losses": cache.Tolerance(rel=2e-3)}
+    assert cache.differences(cached, fresh, tolerance) == []
+    altered = {**cached, "first_losses": [cached["first_losses"][0] * 1.01, *cached["first_losses"][1:]]}
+    assert cache.differences(altered, fresh, tolerance)
+
+
+def test_the_kept_weights_give_seed_0_s_cached_test_scores():
+    data = tagging.notebook_data()
+    taggers = tagging.load_seed0_taggers()
+    for record in (r for r in tagging.load_runs() if r["seed"] == 0):
+        scores = tag_accuracies(taggers[tagging.run_name(record["direction"], record["layers"])], data.test)
+        assert all(abs(scores[name] - record[f"test_{name}"]) < 0.01 for name in scores)

@@ -446,3 +446,11 @@ def load_seed0_taggers() -> dict[str, Tagger]:
         models[name].load_state_dict(states[name])
         models[name].eval()
     return models
+
+
+def per_seed(records: list[dict], direction: str, layers: int, field: str) -> dict[int, float]:
+    """One field of one run's records, by seed (for experiments.summarise and compare)."""
+    chosen = {r["seed"]: float(r[field]) for r in records if (r["direction"], r["layers"]) == (direction, layers)}
+    if not chosen:
+        raise ValueError(f"no records of {run_name(direction, layers)!r}: the runs are {RUNS}")
+    return chosen

@@ -1,10 +1,12 @@
 """Notebook 07's genre task: the split by play, the passages, the two baselines and the bidirectional GRU classifier."""
 
+import math
+
 import pytest
 import torch
 from torch import nn
 
-from helpers import genre
+from helpers import cache, genre
 from helpers.text import load_plays, play_files, play_genre
 from helpers.vocab import Vocabulary
 
@@ -189,3 +191,62 @@ def test_training_errors():
         genre.train_genre_rnn(
             model, torch.zeros(3, 5, dtype=torch.int64), torch.tensor([0, 1, 2]), 0, torch.Generator()
         )
+
+
+def test_label_entropy_by_hand():
+    # The notebook's old training labels, 500 / 800 / 300: the loss of knowing only the genres' shares.
+    labels = torch.tensor([0] * 500 + [1] * 800 + [2] * 300)
+    shares = torch.tensor([500, 800, 300], dtype=torch.float64) / 1600
+    assert genre.label_entropy(labels) == pytest.approx(float(-(shares * shares.log()).sum()))
+    assert genre.label_entropy(labels) == pytest.approx(1.0239, abs=1e-4)
+    assert genre.label_entropy(torch.tensor([0, 1, 2])) == pytest.approx(math.log(3))
+    assert genre.label_entropy(torch.tensor([1, 1])) == 0.0
+    with pytest.raises(ValueError, match="non-empty 1-d tensor"):
+        genre.label_entropy(torch.tensor([], dtype=torch.int64))
+
+
+def test_per_play_accuracy_by_hand():
+    predicted, labels = torch.tensor([0, 0, 1, 2, 2, 2]), torch.tensor([0, 1, 1, 2, 2, 0])
+    plays = ["a", "a", "b", "c", "c", "c"]
+    assert genre.per_play_accuracy(predicted, labels, plays) == {"a": 0.5, "b": 1.0, "c": pytest.approx(2 / 3)}
+    with pytest.raises(ValueError, match="one prediction, label and play per passage"):
+        genre.per_play_accuracy(predicted, labels, plays[:5])
+
+
+def test_a_balanced_bag_of_words_ignores_how_common_each_genre_was_in_training():
+    # Class 1 has four times the passages: with its prior, an unseen word's passage goes to it; balanced, a tie.
+    train = ["jest", "king", "king", "king", "king", "death"]
+    labels = torch.tensor([0, 1, 1, 1, 1, 2])
+    assert genre.bag_of_words_predict(train, labels, ["unseen"]).tolist() == [1]
+    balanced = genre.bag_of_words_predict(train, labels, ["unseen", "jest", "death"], balanced=True)
+    assert balanced.tolist()[1:] == [0, 2]
+    with pytest.raises(ValueError, match="one label per passage, got 2 texts and 1 labels"):
+        genre.bag_of_words_predict(["a", "b"], torch.tensor([0]), ["a"])
+
+
+def test_the_cache_holds_every_seed_with_its_held_out_plays_and_a_balanced_bag_of_words():
+    records = genre.genre_cache().load([(seed,) for seed in genre.SEEDS])
+    for record in records:
+        setup = genre.genre_setup(record["seed"])
+        assert record["test_plays"] == setup.split["test"] and record["validation_plays"] == setup.split["validation"]
+        assert list(record["per_play"]) == setup.split["test"]
+        fresh = genre.bag_of_words_record(setup)  # no training: it must agree exactly
+        assert fresh["bow_per_play"] == pytest.approx(record["bow_per_play"])
+        assert fresh["bow_test"] == pytest.approx(record["bow_test"])
+        assert sum(map(sum, record["confusion"])) == len(setup.labels["test"])
+        assert 0 < record["best_step"] <= genre.TRAIN_STEPS and record["best_step"] % genre.EVAL_EVERY == 0
+
+
+def test_a_rerun_starts_exactly_like_the_cached_seed_and_an_altered_number_fails():
+    cached = next(r for r in genre.genre_cache().load() if r["seed"] == 1)
+    _, log, _ = genre.train_selected(genre.genre_setup(1), stop_after=20)
+    fresh = {"first_losses": log.losses}
+    tolerance = {"first_losses": cache.Tolerance(rel=2e-3)}
+    assert cache.differences({"first_losses": cached["first_losses"][:20]}, fresh, tolerance) == []
+    altered = {"first_losses": [cached["first_losses"][0] * 1.01, *cached["first_losses"][1:20]]}
+    assert cache.differences(altered, fresh, tolerance)
+
+
+def test_training_with_selection_keeps_the_best_validation_weights():
+    with pytest.raises(ValueError, match="eval_every must divide steps"):
+        genre.train_selected(genre.genre_setup(0), steps=10, eval_every=3)

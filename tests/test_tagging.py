@@ -278,3 +278,14 @@ def test_the_kept_weights_give_seed_0_s_cached_test_scores():
     for record in (r for r in tagging.load_runs() if r["seed"] == 0):
         scores = tag_accuracies(taggers[tagging.run_name(record["direction"], record["layers"])], data.test)
         assert all(abs(scores[name] - record[f"test_{name}"]) < 0.01 for name in scores)
+
+
+def test_per_seed_picks_one_run_s_field_by_seed():
+    records = [
+        {"direction": "one way", "layers": 1, "seed": 0, "test_all": 0.5},
+        {"direction": "one way", "layers": 1, "seed": 1, "test_all": 0.7},
+        {"direction": "both ways", "layers": 1, "seed": 0, "test_all": 0.9},
+    ]
+    assert tagging.per_seed(records, "one way", 1, "test_all") == {0: 0.5, 1: 0.7}
+    with pytest.raises(ValueError, match="no records of 'both ways, 2 layers'"):
+        tagging.per_seed(records, "both ways", 2, "test_all")

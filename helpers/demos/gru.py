@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import PolyCollection
 
 from helpers import race
 from helpers.course.plotting import PALETTE, label
@@ -29,18 +30,25 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
     if records is None:
         records = race.load_race()
     kinds, widths, seeds = race.KINDS, race.WIDTHS, race.init_grid.GRID.seeds
-    figure = LiveFigure(ncols=2, figsize=(8.2, 3.0))
+    figure = LiveFigure(ncols=2, figsize=(7.8, 2.9))
     left, right = figure.axes
     offsets = {kind: (k - 1) * 0.27 for k, kind in enumerate(kinds)}
-    bars = {}
-    for kind in kinds:
-        xs = np.arange(len(widths)) + offsets[kind]
-        bars[kind] = left.bar(xs, np.zeros(len(widths)), width=0.25, color=COLOURS[kind], label=NAMES[kind])
+    # All nine bars in one PolyCollection (one artist to redraw); each update moves the rectangles' tops.
+    corners = {
+        kind: np.array([(x - 0.125, x + 0.125) for x in np.arange(len(widths)) + offsets[kind]]) for kind in kinds
+    }
+    bars = PolyCollection([], facecolors=[COLOURS[k] for k in kinds for _ in widths], edgecolors="none")
+    left.add_collection(bars)
     # Every kind's seeds in one artist and every default mean in another: fewer artists to redraw per update.
     (dots,) = left.plot([], [], ".", color=PALETTE["black"])
     (defaults,) = left.plot([], [], "x", color=PALETTE["black"], markersize=7)
     left.axhline(1 / 8, color=PALETTE["black"], linestyle=":")
-    left.set(ylim=(0, 1.08), xticks=range(len(widths)), xticklabels=[f"{w} units" for w in widths])
+    left.set(
+        xlim=(-0.5, len(widths) - 0.5),
+        ylim=(0, 1.08),
+        xticks=range(len(widths)),
+        xticklabels=[f"{w} units" for w in widths],
+    )
     label(left, "Test accuracy (dots: seeds; ×: default start)", "width", "accuracy")
     # One line per kind holds every seed's curve, the seeds separated by NaN (one artist to redraw, not three).
     curves = {kind: right.plot([], [], color=COLOURS[kind], linewidth=1.2, label=NAMES[kind])[0] for kind in kinds}
@@ -48,7 +56,7 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
     right.set(xlim=(0, steps), ylim=(0, 2.3))
     right.legend(loc="lower left", fontsize=7, title="colours (both panels)", title_fontsize=7)
     label(right, f"Training loss at {LOSS_WIDTH} units, every seed", "update (mean of each 100)", "cross-entropy")
-    figure.animate(*[b for group in bars.values() for b in group], dots, defaults, *curves.values())
+    figure.animate(bars, dots, defaults, *curves.values())
 
     # Everything the slider can show, read from the records once: accuracy[kind][distance] is (width, seed).
     accuracy = {
@@ -67,11 +75,11 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
 
     def render(length: int) -> str:
         lines = [f"distance {length} (the answer is {length} steps back); test accuracy of seeds 0, 1, 2:"]
-        dot_x, dot_y, cross_x, cross_y = [], [], [], []
+        dot_x, dot_y, cross_x, cross_y, rectangles = [], [], [], [], []
         for kind in kinds:
             values = accuracy[kind][length]
-            for bar, mean in zip(bars[kind], values.mean(axis=1)):
-                bar.set_height(float(mean))
+            for (x0, x1), mean in zip(corners[kind], values.mean(axis=1)):
+                rectangles.append([(x0, 0.0), (x0, mean), (x1, mean), (x1, 0.0)])
             xs = np.arange(len(widths)) + offsets[kind]
             dot_x += [*np.repeat(xs, len(seeds))]
             dot_y += [*values.ravel()]
@@ -83,6 +91,7 @@ def comparison_demo(records: list[dict] | None = None) -> Demo:
                 xs_loss += [*(steps / len(curve) * (np.arange(len(curve)) + 0.5)), np.nan]
                 ys_loss += [*curve, np.nan]
             curves[kind].set_data(xs_loss, ys_loss)
+        bars.set_verts(rectangles)
         dots.set_data(dot_x, dot_y)
         defaults.set_data(cross_x, cross_y)
         for w, width in enumerate(widths):

@@ -19,6 +19,7 @@ import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -333,7 +334,7 @@ def train_selected(
         raise ValueError(f"eval_every must divide steps, got {eval_every} and {steps}")
     torch.manual_seed(setup.seed)
     model = GenreRNN(len(setup.vocab), EMBEDDING_SIZE, HIDDEN_SIZE, pooling=POOLING)
-    best = {"accuracy": -1.0, "step": 0, "state": copy.deepcopy(model.state_dict())}
+    best: dict[str, Any] = {"accuracy": -1.0, "step": 0, "state": copy.deepcopy(model.state_dict())}
 
     def keep_best(step: int, log: TrainLog) -> None:
         if step % eval_every == 0:

@@ -1,6 +1,6 @@
 """Train notebook 07's taggers (one way vs both ways; 1, 2 and 3 stacked layers) over seeds; cache them.
 
-    python scripts/train_taggers.py           # every run: about 10 minutes of one core's time
+    python scripts/train_taggers.py           # 12 runs: about 2 minutes of one core's time (6 minutes here, busy)
     python scripts/train_taggers.py taggers   # the same
 
 Writes data/seeds/taggers.json (one record per direction, depth and seed) and data/seeds/taggers.pt (seed 0's

@@ -17,13 +17,9 @@ It also times the three torch layers per step (`step_times`), interleaved and re
 from __future__ import annotations
 
 import statistics
-import time
 from dataclasses import asdict, replace
 
-import torch
-from torch import nn
-
-from helpers import init_grid
+from helpers import init_grid, tasks
 from helpers.cache import DATA_DIR, ResultCache
 from helpers.tasks import first_symbol_fingerprint
 
@@ -46,7 +42,6 @@ SETTINGS = {
     width: replace(init_grid.GRID, setups=SETUPS, distances=DISTANCES, hidden_size=width) for width in NEW_WIDTHS
 }
 TOLERANCES = init_grid.TOLERANCES
-LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 def check_cell(arch: str, init: str, width: int, distance: int, seed: int) -> None:
@@ -131,34 +126,8 @@ def step_times(
     input_size: int = 8,
     repeats: int = 7,
 ) -> dict[tuple[str, int], list[float]]:
-    """Seconds per time step of each torch layer's forward + backward pass, every repeat, by (kind, width).
-
-    The layers take turns within each repeat (and the order rotates), so a change in the machine's load hits
-    them all alike; one untimed warm-up pass each comes first. The times depend on the machine and its load:
-    print them only in cells whose output is not compared, and verdicts with a wide margin elsewhere.
-    """
-    unknown = [kind for kind in kinds if kind not in LAYERS]
-    if not kinds or unknown:
-        raise ValueError(f"kinds must be some of {sorted(LAYERS)}, got {kinds!r}")
-    if not widths or min(widths) < 1 or min(length, batch_size, input_size, repeats) < 1:
-        raise ValueError(
-            "need widths, length, batch_size, input_size and repeats ≥ 1, got "
-            f"{widths}, {length}, {batch_size}, {input_size} and {repeats}"
-        )
-    torch.manual_seed(0)
-    layers = {(kind, width): LAYERS[kind](input_size, width, batch_first=True) for width in widths for kind in kinds}
-    x = torch.randn(batch_size, length, input_size)
-    keys = list(layers)
-    times: dict[tuple[str, int], list[float]] = {key: [] for key in keys}
-    for repeat in range(repeats + 1):
-        shift = repeat % len(keys)
-        for key in keys[shift:] + keys[:shift]:
-            start = time.perf_counter()
-            outputs, _ = layers[key](x)
-            outputs.sum().backward()
-            if repeat:  # repeat 0 is the warm-up: one-off costs are not timed
-                times[key].append((time.perf_counter() - start) / length)
-    return times
+    """Seconds per step of each torch layer, every repeat, by (kind, width): `tasks.step_times` at race sizes."""
+    return tasks.step_times(kinds, widths, length, batch_size, input_size, repeats)
 
 
 def median(values: list[float]) -> float:

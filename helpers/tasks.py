@@ -236,19 +236,20 @@ def multiply_adds_per_step(kind: str, input_size: int, hidden_size: int) -> int:
     return GATE_BLOCKS[kind] * hidden_size * (input_size + hidden_size)
 
 
-def seconds_per_step(
+def step_times(
     kinds: tuple[str, ...],
     hidden_sizes: tuple[int, ...],
     length: int = 20,
     batch_size: int = 64,
     input_size: int = 8,
     repeats: int = 5,
-) -> dict[tuple[str, int], float]:
-    """Median seconds per time step of each layer's forward and backward pass on a fixed batch, by (kind, hidden).
+) -> dict[tuple[str, int], list[float]]:
+    """Seconds per time step of each torch layer's forward and backward pass, every repeat, by (kind, hidden).
 
-    The layers take turns within each repeat, so a change in the machine's load hits them all alike; one
-    warm-up pass each comes first. Timings depend on the machine and its load: never print them in a stored
-    output, only verdicts with a wide margin.
+    The layers take turns within each repeat, and the order rotates from repeat to repeat, so a change in
+    the machine's load hits them all alike; one untimed warm-up pass each comes first. Timings depend on
+    the machine and its load: print them only in cells whose output is not compared, verdicts with a wide
+    margin elsewhere.
     """
     unknown = [kind for kind in kinds if kind not in CELLS]
     if not kinds or unknown:
@@ -263,12 +264,27 @@ def seconds_per_step(
         (kind, hidden): CELLS[kind](input_size, hidden, batch_first=True) for hidden in hidden_sizes for kind in kinds
     }
     x = torch.randn(batch_size, length, input_size)
-    times: dict[tuple[str, int], list[float]] = {key: [] for key in layers}
+    keys = list(layers)
+    times: dict[tuple[str, int], list[float]] = {key: [] for key in keys}
     for repeat in range(repeats + 1):
-        for key, layer in layers.items():
+        shift = repeat % len(keys)
+        for key in keys[shift:] + keys[:shift]:
             start = time.perf_counter()
-            outputs, _ = layer(x)
+            outputs, _ = layers[key](x)
             outputs.sum().backward()
             if repeat:  # repeat 0 is the warm-up: one-off costs are not timed
                 times[key].append((time.perf_counter() - start) / length)
+    return times
+
+
+def seconds_per_step(
+    kinds: tuple[str, ...],
+    hidden_sizes: tuple[int, ...],
+    length: int = 20,
+    batch_size: int = 64,
+    input_size: int = 8,
+    repeats: int = 5,
+) -> dict[tuple[str, int], float]:
+    """The median of `step_times` for each (kind, hidden): one number per layer, for verdicts with a margin."""
+    times = step_times(kinds, hidden_sizes, length, batch_size, input_size, repeats)
     return {key: statistics.median(values) for key, values in times.items()}

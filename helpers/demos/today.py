@@ -68,16 +68,19 @@ def token_cost_demo(measured: dict[int, dict[str, list[TokenCost]]] | None = Non
     if any(cost.prefix_lengths != prefixes for d in widths for cost in costs[d].values()):
         raise ValueError("expected every decoder and width measured at the same prefix lengths")
 
-    figure = LiveFigure(ncols=2, figsize=(8.6, 3.2))
+    figure = LiveFigure(ncols=2, figsize=(8.0, 3.0))
     left, right = figure.axes
     seconds = np.concatenate([cost.seconds_per_token for d in widths for cost in costs[d].values()]) * 1e6
     adds = np.concatenate([cost.multiply_adds for d in widths for cost in costs[d].values()])
-    lines, markers = {}, {}
+    lines = {}
     for name, (colour, style) in STYLES.items():
         (lines[name, "time"],) = left.plot([], [], style, color=colour, label=name)
         (lines[name, "adds"],) = right.plot([], [], style, color=colour, label=name)
-        (markers[name, "time"],) = left.plot([], [], "o", color=colour, markersize=11, alpha=0.45)
-        (markers[name, "adds"],) = right.plot([], [], "o", color=colour, markersize=11, alpha=0.45)
+    colours = [colour for colour, _ in STYLES.values()]
+    markers = {  # the chosen prefix on every curve: one artist per panel, so an update draws few artists
+        what: ax.scatter([1] * len(STYLES), [1] * len(STYLES), s=120, c=colours, alpha=0.45)
+        for what, ax in (("time", left), ("adds", right))
+    }
     for ax, values in ((left, seconds), (right, adds)):
         ax.set(xscale="log", yscale="log", xlim=(prefixes[0] / 1.5, prefixes[-1] * 1.5))
         ax.set_ylim(values.min() / 1.5, values.max() * 1.5)
@@ -88,11 +91,14 @@ def token_cost_demo(measured: dict[int, dict[str, list[TokenCost]]] | None = Non
 
     def render(prefix: int, width: int) -> str:
         at = prefixes.index(prefix)
+        points: dict[str, list[tuple[float, float]]] = {"time": [], "adds": []}
         for name in STYLES:
             cost = costs[width][name]
             for what, values in (("time", cost.seconds_per_token * 1e6), ("adds", cost.multiply_adds)):
                 lines[name, what].set_data(prefixes, values)
-                markers[name, what].set_data([prefix], [values[at]])
+                points[what].append((prefix, float(values[at])))
+        for what, marker in markers.items():
+            marker.set_offsets(points[what])
         return cost_readout(width, prefix, costs[width])
 
     controls = {

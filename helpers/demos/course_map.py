@@ -11,7 +11,7 @@ from helpers.course_map import BLANK, MAX_GAP, PREFIX, SUFFIX, lookback, lookbac
 
 def lookback_demo() -> Demo:
     """Notebook 00: how far back must a model look? A gap slider moves 'france' away from the blank."""
-    figure = LiveFigure(nrows=2, figsize=(6.4, 4.2))
+    figure = LiveFigure(nrows=2, figsize=(6.0, 3.9))
     top, bottom = figure.axes
     far = MAX_GAP + len(PREFIX) + len(SUFFIX) - 1  # words before the blank at the largest gap
     top.plot([1, 2], [0, 0], "s", color=PALETTE["orange"], markersize=7, label="words a trigram sees")

@@ -227,6 +227,9 @@ RUN_ALL_JS = r"""async () => {
     if (message.header.msg_type === 'comm_open') kernelComms.add(content.comm_id);
     const missing = message.header.msg_type === 'stream' && /^No such comm: (\S+)/.exec(content.text);
     if (missing && !kernelComms.has(missing[1])) return;
+    // The same start-up race for the manager's own probe target, before the kernel has imported ipywidgets.
+    const probe = /^No such comm target registered: jupyter\.widget\.control\s*$/;
+    if (message.header.msg_type === 'stream' && probe.test(content.text)) return;
     if (message.parent_header.msg_type === 'execute_request') return;  // a cell's own output: checked per cell
     if (message.header.msg_type === 'error') window.courseKernelErrors.push(`${content.ename}: ${content.evalue}`);
     if (message.header.msg_type === 'stream' && content.name === 'stderr') window.courseKernelErrors.push(content.text);

@@ -9,7 +9,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PLAYGROUND_PORT ?= 8866
 
-.PHONY: install browser lab playground test unit lint crosscheck bench notebooks slides lock clean
+.PHONY: install browser lab playground test unit lint crosscheck bench notebooks slides student grade lock clean
 
 install: $(STAMP)
 
@@ -21,6 +21,10 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml config/jupyterla
 	$(BIN)/pip install --quiet --no-deps -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp config/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# nbgrader is here for `make grade`; the students' JupyterLab stays as it was, without its menus
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	for e in formgrader validate_assignment assignment_list course_list; do \
+	  $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e >/dev/null 2>&1; done
 	touch $(STAMP)
 
 # Debian's Chromium for the browser tests (a test tool never downloads a browser of its own).
@@ -82,6 +86,16 @@ notebooks: $(STAMP)
 # Set slide metadata from each notebook's headings (run_notebooks.py does this too): make slides [NB=...]
 slides: $(STAMP)
 	$(BIN)/python scripts/slides.py $(NB)
+
+# For instructors. The student edition: every notebook without its solutions, in build/student/ (not committed).
+student: $(STAMP)
+	$(BIN)/python scripts/editions.py student build/student
+
+# Grade handed-in notebooks: make grade SUBMISSIONS=folder (one folder per student, notebooks named as in
+# the course). Writes build/grades/grades.csv, totals.csv and feedback/<student>.md.
+SUBMISSIONS ?= submissions
+grade: $(STAMP)
+	$(BIN)/python scripts/grade.py $(SUBMISSIONS) --out build/grades
 
 lock: $(STAMP)
 	( echo "# Every package of the course environment, pinned (pip install -r requirements.txt -c requirements-lock.txt)."; \

@@ -256,6 +256,21 @@ RUN_STATE_JS = """() => {
 }"""
 
 
+CHECKER_VERDICTS_JS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return panel.content.widgets
+    .filter(cell => cell.model.type === 'code' && (cell.model.getMetadata('nbgrader') || {}).grade)
+    .map(cell => cell.model.outputs.toJSON()
+      .map(o => (o.data && o.data['text/plain']) || o.text || (o.ename ? `${o.ename}: ${o.evalue}` : ''))
+      .map(text => Array.isArray(text) ? text.join('') : String(text)).join('\\n'));
+}"""
+
+
+def checker_verdicts(page) -> list[str]:
+    """What each exercise's checker cell (nbgrader's grade cells of a student edition) printed after Run All."""
+    return page.evaluate(CHECKER_VERDICTS_JS)
+
+
 def kernel_errors(page) -> list[str]:
     """Errors and stderr text the kernel has sent outside any cell since Run All (from widget callbacks)."""
     return page.evaluate("() => window.courseKernelErrors || []")

@@ -1,5 +1,9 @@
 """End to end in a real browser: every notebook's widgets respond in JupyterLab and in the slide deck.
 
+The notebooks are the student edition (`make student`: no solutions, the exercises as nbgrader's
+answer and checker cells), so this also shows the handout runs top to bottom: every checker says
+"not yet" and nothing errors. The full notebooks run under nbval.
+
 Each notebook is opened in JupyterLab (Debian's Chromium, driven by Playwright), all its cells are
 run, and the controls listed in WIDGETS are moved. After each move the readout text and the plot
 image must both change, with no error in the browser console or the kernel's log. A screenshot of
@@ -25,6 +29,7 @@ from lab_browser import (
     Move,
     advance_until_on_screen,
     check_notebook,
+    checker_verdicts,
     chromium_browser,
     drag,
     kernel_errors,
@@ -50,6 +55,7 @@ from helpers.demos.today import token_cost_demo
 from helpers.demos.training_rnns import connectivity_demo, temperature_demo
 from helpers.demos.vanilla_rnn import unroll_demo
 from helpers.demos.vanishing_gradients import gradient_decay_demo
+from scripts.editions import exercises, write_student_edition
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +119,7 @@ def test_every_notebook_with_widgets_is_listed_with_all_its_demos():
 def lab(tmp_path_factory):
     require_browser()
     root = tmp_path_factory.mktemp("lab")
-    for path in (ROOT / "notebooks").glob("*.ipynb"):  # copies: running them must not touch the committed files
+    for path in write_student_edition(tmp_path_factory.mktemp("edition") / "student"):
         shutil.copy(path, root / path.name)
     shutil.rmtree(ARTIFACTS, ignore_errors=True)  # screenshots and timings of this run only
     ARTIFACTS.mkdir(parents=True)
@@ -144,6 +150,11 @@ def page(chromium):
 @pytest.mark.parametrize("notebook", sorted(WIDGETS))
 def test_widgets_respond_in_jupyterlab(lab, page, notebook):
     seconds, problems = check_notebook(page, lab, f"{notebook}.ipynb", WIDGETS[notebook], ARTIFACTS / notebook)
+    source = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
+    verdicts = checker_verdicts(page)
+    assert len(verdicts) == len(exercises(source)), f"{notebook}: a checker cell is missing from the student edition"
+    for verdict in verdicts:  # the untouched stubs: each checker says what is missing, none raises
+        assert verdict.startswith("✘") and "Error" not in verdict.split("\n")[0], f"{notebook}: {verdict[:300]}"
     with open(ARTIFACTS / "run_all_seconds.json", "a") as log:
         log.write(json.dumps({"notebook": notebook, "run_all_seconds": round(seconds, 1)}) + "\n")
     assert problems == [], "\n".join(problems)

@@ -53,9 +53,9 @@ TEST_CPU ?= default
 test: $(STAMP) browser lint
 	ATEN_CPU_CAPABILITY=$(TEST_CPU) $(BIN)/python -m pytest
 
-# Unit tests only: no notebook runs, no browser (under 2 minutes).
+# Unit tests only: no notebook runs, no browser, no full re-runs of cached results (under 2 minutes).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser and not notebooks"
+	$(BIN)/python -m pytest tests -m "not browser and not notebooks and not slow"
 
 # Lint and format (notebooks included) and type-check helpers/ and scripts/.
 lint: $(STAMP)

@@ -20,6 +20,7 @@ Three views:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ import torch
 from helpers import lstm
 from helpers.benchmarks import SOLVED, memory_span
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, loss_summary
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.gradients import steps_to_shrink
 from helpers.tasks import (
@@ -85,15 +87,14 @@ class CellRun:
 
 def share_left(eigenvalue: float, steps: int) -> np.ndarray:
     """λ^t for t = 0..steps: what a linear recurrence with this eigenvalue keeps of a signal after t steps."""
-    if steps < 0:
-        raise ValueError(f"steps must be ≥ 0, got {steps}")
-    if eigenvalue < 0:
-        raise ValueError(f"use the eigenvalue's size |λ| ≥ 0, got {eigenvalue}")
+    steps = validate.whole("steps", steps, low=0)
+    validate.non_negative("the eigenvalue's size |λ|", eigenvalue)
     return float(eigenvalue) ** np.arange(steps + 1)
 
 
 def build_model(kind: str, seed: int, settings: GridSettings = GRID, radius: float | None = None) -> SequenceModel:
     """A fresh model for one grid cell: seeded, with the RNN's radius or chrono-initialised gates."""
+    validate.seed("seed", seed)
     if kind not in settings.kinds:
         raise ValueError(f"kind must be one of {settings.kinds}, got {kind!r}")
     if (radius is None) != (kind != "rnn"):
@@ -112,6 +113,7 @@ def build_model(kind: str, seed: int, settings: GridSettings = GRID, radius: flo
 
 def test_set(length: int, settings: GridSettings = GRID) -> tuple[torch.Tensor, torch.Tensor]:
     """The fixed held-out sequences of one length that every cell of that length is scored on."""
+    validate.whole("length", length)
     return first_symbol_task(
         settings.test_size, length, settings.symbols, torch.Generator().manual_seed(settings.test_seed)
     )
@@ -132,6 +134,7 @@ def train_cell(
     kind: str, length: int, seed: int, settings: GridSettings = GRID, radius: float | None = None
 ) -> tuple[CellRun, SequenceModel]:
     """Train one cell of the grid from scratch and score it on the held-out sequences of its length."""
+    validate.seed("seed", seed)
     if length not in settings.lengths:
         raise ValueError(f"length must be one of the grid's {settings.lengths}, got {length}")
     model = build_model(kind, seed, settings, radius)
@@ -237,8 +240,8 @@ def load_grid(path: Path = GRID_PATH, settings: GridSettings = GRID) -> Grid:
 
 def _frozen_rnn(radius: float, seed: int, settings: GridSettings) -> SequenceModel:
     """The untrained vanilla RNN of frozen_recall: seeded, W_hh rescaled to spectral radius λ."""
-    if not (math.isfinite(radius) and radius >= 0):
-        raise ValueError(f"radius must be a number ≥ 0, got {radius}")
+    validate.non_negative("spectral radius", radius)
+    validate.seed("seed", seed)
     torch.manual_seed(seed)
     model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind="rnn")
     set_spectral_radius(model, radius)
@@ -254,10 +257,9 @@ def readout_recall(
     The recurrent weights stay as they are: the score measures what the random dynamics kept of the first
     symbol, not what training could teach them to keep.
     """
-    if length < 1:
-        raise ValueError(f"length must be ≥ 1, got {length}")
-    if train_size < 1 or ridge < 0:
-        raise ValueError(f"need train_size ≥ 1 and ridge ≥ 0, got train_size = {train_size}, ridge = {ridge}")
+    length = validate.whole("length", length)
+    train_size = validate.whole("train_size", train_size)
+    validate.non_negative("ridge", ridge)
     generator = torch.Generator().manual_seed(settings.test_seed + 1)
     x, y = first_symbol_task(train_size, length, settings.symbols, generator)
     x_test, y_test = test_set(length, settings)
@@ -292,8 +294,7 @@ def frozen_slope(radius: float, length: int, seed: int = 0, settings: GridSettin
 
     1 where tanh is linear; near 0 where it saturates. The interference model assumes 1.
     """
-    if length < 1:
-        raise ValueError(f"length must be ≥ 1, got {length}")
+    length = validate.whole("length", length)
     x, _ = test_set(length, settings)
     states, _ = _frozen_rnn(radius, seed, settings).rnn(x)
     return float((1 - states.double() ** 2).mean())
@@ -305,7 +306,8 @@ def frozen_lstm(forget: float, seed: int, settings: GridSettings = GRID) -> Sequ
     The forget gate's weights are zeroed and its bias set to logit(f), so the cell keeps exactly f of its
     content each step (f = 1: keeps all); the input, candidate and output gates stay random and untrained.
     """
-    if not (math.isfinite(forget) and 0 < forget <= 1):
+    validate.seed("seed", seed)
+    if not (validate.number("the forget gate f", forget) > 0 and forget <= 1):
         raise ValueError(f"the forget gate f must lie in (0, 1], got {forget}")
     torch.manual_seed(seed)
     model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind="lstm")
@@ -338,12 +340,26 @@ def signal_share(radius: float, length: int) -> float:
     Every symbol enters with the same size; k steps later it is λ^k as big. At λ = 1 the share is 1 / T: the
     signal is not fading, the distractors are piling up.
     """
-    if not (math.isfinite(radius) and radius > 0):
-        raise ValueError(f"radius must be a number > 0, got {radius}")
-    if length < 1:
-        raise ValueError(f"length must be ≥ 1, got {length}")
+    radius = validate.positive("spectral radius", radius)
+    length = validate.whole("length", length)
     weights = float(radius) ** (2 * np.arange(length))
     return float(weights[-1] / weights.sum())
+
+
+@functools.lru_cache(maxsize=512)
+def _distractors(radius: float, length: int, seed: int, settings: GridSettings) -> tuple[np.ndarray, np.ndarray]:
+    """The distractors' covariance Σ_(k<T−1) W^k U C U^T (W^k)^T and the signal path W^(T−1) U (read-only)."""
+    model = _frozen_rnn(radius, seed, settings)
+    W = model.rnn.weight_hh_l0.detach().double().numpy()
+    U = model.rnn.weight_ih_l0.detach().double().numpy()
+    m, h = settings.symbols, settings.hidden_size
+    one_hot_cov = np.eye(m) / m - np.ones((m, m)) / m**2
+    cov, path = np.zeros((h, h)), U
+    for _ in range(length - 1):  # distractor k steps back contributes W^k U C U^T (W^k)^T
+        cov += path @ one_hot_cov @ path.T
+        path = W @ path
+    cov.flags.writeable = path.flags.writeable = False  # cached: shared by every later call
+    return cov, path
 
 
 def interference_recall(
@@ -363,19 +379,14 @@ def interference_recall(
     A readout can ignore distractors only while the state has room for them: 32 units hold about four
     symbols' worth of directions, so recall is perfect up to T ≈ 4 for every λ and then falls.
     """
-    if not (math.isfinite(noise) and noise > 0):
-        raise ValueError(f"noise must be a number > 0, got {noise}")
-    if length < 1 or samples < 1:
-        raise ValueError(f"need length ≥ 1 and samples ≥ 1, got length = {length}, samples = {samples}")
-    model = _frozen_rnn(radius, seed, settings)
-    W = model.rnn.weight_hh_l0.detach().double().numpy()
-    U = model.rnn.weight_ih_l0.detach().double().numpy()
+    validate.positive("noise", noise)
+    length = validate.whole("length", length)
+    samples = validate.whole("samples", samples)
+    validate.positive("spectral radius", radius)
+    validate.seed("seed", seed)
+    distractors, path = _distractors(radius, length, seed, settings)
     m, h = settings.symbols, settings.hidden_size
-    one_hot_cov = np.eye(m) / m - np.ones((m, m)) / m**2
-    cov, path = noise**2 * np.eye(h), U
-    for _ in range(length - 1):  # distractor k steps back contributes W^k U C U^T (W^k)^T
-        cov += path @ one_hot_cov @ path.T
-        path = W @ path
+    cov = distractors + noise**2 * np.eye(h)
     # Whiten: in the eigenbasis of the distractors' covariance, scaled to unit variance, the noise is standard
     # normal and the best linear readout picks the nearest signal. Above λ = 1 the linear state grows without
     # bound; variances below 1e-12 of the largest are then raised to it, as double precision cannot resolve them.
@@ -436,6 +447,7 @@ def measure_frozen(kind: str, value: float, length: int, seed: int, settings: Fr
 
     kind "rnn" measures frozen_recall at radius λ = value, kind "lstm" frozen_lstm_recall at forget gate f = value.
     """
+    validate.seed("seed", seed)
     if kind == "rnn":
         accuracy, slope = frozen_recall(value, length, seed, settings.grid), frozen_slope(value, length, seed)
     elif kind == "lstm":
@@ -507,9 +519,9 @@ def load_frozen(path: Path = FROZEN_PATH, settings: FrozenSettings = FROZEN) -> 
 
 def steps_until(eigenvalue: float, share: float) -> int:
     """The first T with λ^T ≤ share (for 0 < λ < 1 and 0 < share < 1): gradients.steps_to_shrink, the one definition."""
-    if not 0 < eigenvalue < 1:
+    if not 0 < validate.number("eigenvalue λ", eigenvalue) < 1:
         raise ValueError(f"a fading signal needs 0 < λ < 1, got {eigenvalue}")
-    if not 0 < share < 1:
+    if not 0 < validate.number("share", share) < 1:
         raise ValueError(f"share must lie between 0 and 1, got {share}")
     return steps_to_shrink(eigenvalue, share)
 
@@ -545,6 +557,7 @@ check_steps_until = Exercise(
         Case((0.8, 0.3)),
         Case((0.5, 0.25)),  # an exact power: 0.5² = 0.25, so 2 steps
     ],
+    hidden_cases=[Case((0.7, 0.05)), Case((0.999, 0.5)), Case((0.25, 0.0625))],  # a slow fade, another exact power
     mistakes={
         "round log(share) / log(λ) to the nearest whole number instead of rounding up": _round_instead_of_ceil,
         "round log(share) / log(λ) down (after that many steps λ^T is still above the share)": _floor,

@@ -23,7 +23,13 @@ def test_the_cache_has_every_kind_and_seed_with_todays_budget(runs):
             assert 1 < record["perplexity"] < 76 and len(record["first_losses"]) == KEPT_LOSSES
 
 
-@pytest.mark.parametrize("kind", lm_seeds.BUDGET.models)
+# the two biggest models replay in make test only (slow); the others in make unit too
+QUICK_TO_REPLAY = [
+    m if m not in ("rnn_240", "lstm") else pytest.param(m, marks=pytest.mark.slow) for m in lm_seeds.BUDGET.models
+]
+
+
+@pytest.mark.parametrize("kind", QUICK_TO_REPLAY)
 def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(course_data, runs, kind):
     vocab, train_ids, val_ids = course_data
     _, fresh = lm_seeds.train_seed(kind, 0, len(vocab), train_ids, val_ids, steps=KEPT_LOSSES)
@@ -33,6 +39,7 @@ def test_replaying_the_first_updates_of_seed_0_reproduces_the_cache(course_data,
     assert len(differences(altered, fresh, tolerance)) == KEPT_LOSSES  # an altered cache fails
 
 
+@pytest.mark.slow
 def test_retraining_the_rnn_of_seed_0_in_full_reproduces_its_record(course_data, runs):
     vocab, train_ids, val_ids = course_data
     _, fresh = lm_seeds.train_seed("rnn", 0, len(vocab), train_ids, val_ids)

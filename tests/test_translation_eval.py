@@ -135,6 +135,7 @@ def test_the_cache_was_made_from_todays_translators_and_holds_every_run(data):
         assert all(0 <= v <= 1 for v in beam_per_seed(by_seed, TOTAL, 0).values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TRANSLATORS)
 def test_the_cached_weights_give_the_recorded_evaluation(name, data):
     cached = load_evaluations(data)[name][TRANSLATORS[name].seed]

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers import training
+from helpers.course import validate
 from helpers.experiments import run_seeds
 from helpers.tasks import SequenceModel, input_gradient_norms
 
@@ -64,14 +65,14 @@ def agreement_task(
     The nearest noun has the subject's number except with probability attractor_rate; each earlier clause
     token is a noun of random number with probability noun_rate, else a filler word.
     """
-    if not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a whole number ≥ 1, got {n!r}")
-    if not isinstance(clause_length, int) or clause_length < 1:
+    if isinstance(clause_length, bool) or not isinstance(clause_length, int) or clause_length < 1:
         raise ValueError(
             f"clause_length must be a whole number ≥ 1 (the nearest noun is its last token), got {clause_length!r}"
         )
     for name, rate in (("attractor_rate", attractor_rate), ("noun_rate", noun_rate)):
-        if not 0 <= rate <= 1:
+        if not 0 <= validate.number(name, rate) <= 1:
             raise ValueError(f"{name} must be a probability between 0 and 1, got {rate}")
     nouns, fillers = len(NOUNS), len(FILLERS)
     number = torch.randint(0, 2, (n,), generator=generator)

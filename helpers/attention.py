@@ -112,6 +112,7 @@ def attention_exercise() -> Exercise:
             _attention_case(3, 4, 2, [4, 1, 2], 1),
             _attention_case(1, 6, 4, [6], 2),
         ],
+        hidden_cases=[_attention_case(1, 1, 2, [1], 3), _attention_case(4, 7, 3, [7, 2, 5, 1], 4)],
         mistakes={
             "forget the mask (the padding gets weight too)": _no_mask,
             "set the padding's scores to 0 instead of −inf "

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.tasks import CELLS, SequenceModel, chrono_init, train
 
@@ -38,6 +39,8 @@ def copy_task(
     answers. Input channels 0..symbols−1 are data, `symbols` is blank, `symbols + 1` is go. The loss and
     the accuracy look only at the `count` answer steps (the last ones); every other output is ignored.
     """
+    for name, value in (("n", n), ("delay", delay), ("symbols", symbols), ("count", count)):
+        validate.number(name, value, integer=True)
     if n < 1 or delay < 0 or symbols < 2 or count < 1:
         raise ValueError(
             f"need n ≥ 1, delay ≥ 0, symbols ≥ 2 and count ≥ 1, "
@@ -56,6 +59,8 @@ def adding_task(n: int, length: int, generator: torch.Generator) -> tuple[torch.
 
     One marker falls in the first half (steps 0 .. length//2 − 1), the other in the second half.
     """
+    validate.number("n", n, integer=True)
+    validate.number("length", length, integer=True)
     if n < 1 or length < 2:
         raise ValueError(f"need n ≥ 1 and length ≥ 2 (one marker per half), got n = {n}, length = {length}")
     values = torch.rand(n, length, generator=generator)
@@ -145,6 +150,7 @@ def held_out_set(task: str, length: int, settings: BenchmarkSettings) -> tuple[t
 
 def train_benchmark(task: str, kind: str, length: int, seed: int, settings: BenchmarkSettings) -> BenchmarkRun:
     """Train one kind of cell on one task at one length (the delay for copy) and score it on the fixed test set."""
+    validate.seed("seed", seed)
     _check_task(task)
     if kind not in CELLS:
         raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
@@ -191,6 +197,7 @@ def memory_span(accuracies: dict[int, float], threshold: float = SOLVED) -> int 
     None if the shortest tested length already fails. A length solved after a failure does not count:
     the span ends at the first failure, so {5: 1.0, 10: 0.95, 20: 0.3, 50: 0.99} gives 10.
     """
+    validate.probability("threshold", threshold)
     if not accuracies:
         raise ValueError("need accuracies for at least one length, got an empty dict")
     span = None
@@ -356,6 +363,11 @@ check_memory_span = Exercise(
         Case(({5: 0.98, 10: 0.9, 20: 0.85}, 0.9)),
         Case(({10: 0.97, 5: 1.0, 20: 0.5}, 0.9)),
         Case(({5: 1.0, 10: 1.0}, 0.9)),
+    ],
+    hidden_cases=[
+        Case(({5: 0.5, 10: 1.0}, 0.9)),  # fails at once: no span
+        Case(({100: 0.9, 50: 0.95, 200: 0.89}, 0.9)),  # exactly at the threshold, out of order
+        Case(({7: 1.0}, 0.99)),  # a single length
     ],
     mistakes={
         "take the longest solved length even after a failure (the span ends at the first failure)": _longest_solved,

@@ -91,6 +91,7 @@ check_directions = Exercise(
     "directions",
     reference=directions,
     cases=[_output_case(2, 4, 3, 0), _output_case(1, 1, 1, 1), _output_case(3, 5, 2, 2)],
+    hidden_cases=[_output_case(1, 7, 4, 3), _output_case(4, 2, 1, 4)],  # a batch of one, a longer sequence
     mistakes={
         "view the last dimension as (h, 2) instead of (2, h)": lambda out, h: tuple(
             out.view(out.shape[0], out.shape[1], h, 2).unbind(-1)
@@ -107,6 +108,7 @@ check_masked_mean = Exercise(
     "masked_mean",
     reference=masked_mean,
     cases=[_pool_case(2, 6, 3, 0), _pool_case(3, 4, 5, 1)],
+    hidden_cases=[_pool_case(1, 5, 2, 3), _pool_case(4, 8, 3, 4)],  # a padded batch of one, a longer batch
     mistakes={
         "average over every position, padding included": lambda s, m: s.mean(dim=1),
         "zero the padding but still divide by the full length": lambda s, m: (

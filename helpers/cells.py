@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers.course import validate
+
 Array = np.ndarray | torch.Tensor
 
 
@@ -26,9 +28,8 @@ def like(value: Array, reference: Array) -> Array:
 
 
 def check_size(name: str, value: int) -> None:
-    """A ValueError unless a size is a whole number of at least 1."""
-    if not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    """A ValueError unless a size is a whole number of at least 1 (validate.size, under its old name)."""
+    validate.size(name, value)
 
 
 def shape_of(a: Array) -> tuple[int, ...]:
@@ -93,8 +94,10 @@ def stacked_parameter_count(
     """gates·h(h + d + biases) for a recurrent layer (one block per gate) plus o(h + 1) for an output layer."""
     check_size("input_size", input_size)
     check_size("hidden_size", hidden_size)
-    if output_size < 0:
-        raise ValueError(f"output_size must be 0 (no output layer) or more, got {output_size}")
+    validate.whole("gates", gates)
+    validate.whole("biases", biases, low=0)
+    if isinstance(output_size, bool) or not isinstance(output_size, (int, np.integer)) or output_size < 0:
+        raise ValueError(f"output_size must be 0 (no output layer) or more, got {validate.shown(output_size)}")
     h, d, o = hidden_size, input_size, output_size
     return gates * h * (h + d + biases) + o * (h + 1)
 

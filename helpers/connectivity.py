@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers.course import validate
 from helpers.lm import CharLM
 
 LOG10_FLOOR = -30.0  # log10 of the smallest norm kept: "vanished below 1e-30"
@@ -125,6 +126,8 @@ def log10_norms(norms: np.ndarray) -> np.ndarray:
 def spread_positions(length: int, count: int, max_distance: int) -> list[int]:
     """`count` positions spread evenly over a text of `length` characters, each with a full window behind it."""
     first, last = max_distance, length - 2  # a full window of max_distance + 1 characters, and a true next one
+    for name, value in (("length", length), ("count", count), ("max_distance", max_distance)):
+        validate.number(name, value, integer=True)
     if count < 1:
         raise ValueError(f"count must be ≥ 1, got {count}")
     if last < first:

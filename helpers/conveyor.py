@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.course import validate
+
 
 @dataclass
 class BeltTrace:
@@ -24,16 +26,17 @@ class BeltTrace:
 
 def candidates(steps: int, seed: int = 0) -> np.ndarray:
     """The new values gₜ offered at steps 1..steps (a fixed random sequence in (−1, 1))."""
+    steps = validate.whole("steps", steps, low=0)
+    validate.seed("seed", seed)
     return np.tanh(np.random.default_rng(seed).normal(size=steps))
 
 
 def conveyor_belt(forget: float, input_gate: float, output: float, steps: int, seed: int = 0) -> BeltTrace:
     """Run cₜ = f cₜ₋₁ + i gₜ from c₀ = 1 for `steps` steps with fixed gate levels (each in [0, 1])."""
     for name, value in (("forget", forget), ("input_gate", input_gate), ("output", output)):
-        if not 0.0 <= value <= 1.0:
+        if not 0.0 <= validate.number(name, value) <= 1.0:
             raise ValueError(f"a gate level lies between 0 and 1, got {name} = {value}")
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    steps = validate.whole("steps", steps)
     g = candidates(steps, seed)
     t = np.arange(steps + 1)
     fact = forget**t

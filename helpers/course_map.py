@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.course.plotting import PALETTE, label
 from helpers.course.quiz import Question, Quiz
@@ -155,9 +156,9 @@ def token_distance(tokens: list[str], first: str, second: str) -> int:
 
 def ngram_window(tokens: list[str], position: int, n: int = 3) -> list[str]:
     """The words an n-gram model sees when predicting the token at `position`: the n − 1 before it."""
-    if n < 1:
+    if validate.number("n", n, integer=True) < 1:
         raise ValueError(f"an n-gram model needs n ≥ 1, got n = {n}")
-    if not 0 <= position < len(tokens):
+    if not 0 <= validate.number("position", position, integer=True) < len(tokens):
         raise ValueError(f"position must be 0..{len(tokens) - 1}, got {position}")
     return tokens[max(0, position - (n - 1)) : position]
 
@@ -174,16 +175,14 @@ MAX_GAP = len(FILLER)  # 30 filler words
 
 def long_range_sentence(gap: int) -> list[str]:
     """'i grew up in france', then `gap` filler words, then 'i speak ___', as tokens."""
-    if not 0 <= gap <= MAX_GAP:
-        raise ValueError(f"gap must be a whole number of filler words 0..{MAX_GAP}, got {gap}")
+    gap = validate.whole("gap (filler words)", gap, low=0, high=MAX_GAP)
     return [*PREFIX, *FILLER[:gap], *SUFFIX]
 
 
 def signal_left(steps: int, factor: float = 0.9) -> float:
     """A preview of fading memory: what is left of a signal that keeps `factor` of itself per step."""
-    if steps < 0:
-        raise ValueError(f"steps must be 0 or more, got {steps}")
-    return factor**steps
+    steps = validate.whole("steps", steps, low=0)
+    return validate.non_negative("factor", factor) ** steps
 
 
 class Lookback(TypedDict):
@@ -447,6 +446,7 @@ check_bag_of_words = Exercise(
         Case(("to be or not to be",)),
         Case(("Dog  bites   MAN",)),
     ],
+    hidden_cases=[Case(("word",)), Case(("a a a b B",)), Case(("  Leading and  trailing spaces ",))],
     mistakes={
         "forget to lower-case the sentence first": lambda s: dict(Counter(s.split())),
         "count each word once, as in a set, instead of counting repeats": lambda s: dict.fromkeys(s.lower().split(), 1),

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.cache import DATA_DIR, ResultCache, fingerprint, loss_summary
+from helpers.course import validate
 from helpers.text import load_plays, play_files, play_genre
 from helpers.training import Hook, TrainLog, train
 from helpers.vocab import Vocabulary
@@ -57,6 +58,7 @@ def genre_plays() -> dict[str, list[str]]:
 
 def split_plays_by_genre(seed: int) -> dict[str, list[str]]:
     """Play slugs for 'train', 'validation' and 'test': per genre 2 test and 1 validation stand-alone play, by seed."""
+    validate.seed("seed", seed)
     in_series = {slug for series in SERIES for slug in series}
     generator = torch.Generator().manual_seed(seed)
     split: dict[str, list[str]] = {"train": [], "validation": [], "test": []}
@@ -72,8 +74,11 @@ def split_plays_by_genre(seed: int) -> dict[str, list[str]]:
 
 def passages(slugs: list[str], length: int, per_play: int, seed: int) -> tuple[list[str], torch.Tensor]:
     """`per_play` random non-overlapping passages of `length` characters from each play, and each one's genre index."""
+    validate.number("length", length, integer=True)
+    validate.number("per_play", per_play, integer=True)
     if length < 1 or per_play < 1:
         raise ValueError(f"length and per_play must be positive, got {length} and {per_play}")
+    validate.seed("seed", seed)
     genres = {slug: play_genre(slug) for slug in slugs}
     others = {slug: genre for slug, genre in genres.items() if genre not in GENRE_CLASSES}
     if others:
@@ -129,7 +134,7 @@ def bag_of_words_predict(
     """
     if len(train_texts) != len(train_labels):
         raise ValueError(f"need one label per passage, got {len(train_texts)} texts and {len(train_labels)} labels")
-    if smoothing <= 0:
+    if not validate.number("smoothing", smoothing) > 0:
         raise ValueError(f"smoothing must be positive, got {smoothing}")
     vocab = Vocabulary.from_sentences(words(text) for text in train_texts)
 
@@ -176,6 +181,9 @@ class GenreRNN(nn.Module):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        sizes = {"vocab_size": vocab_size, "embedding_size": embedding_size, "hidden_size": hidden_size}
+        for name, size in {**sizes, "classes": classes}.items():
+            validate.number(name, size, integer=True)
         if min(vocab_size, embedding_size, hidden_size, classes) < 1:
             raise ValueError(
                 f"sizes must be positive, got vocab_size {vocab_size}, embedding_size {embedding_size}, "
@@ -228,6 +236,8 @@ def train_genre_rnn(
             f"need ids (passages, length) and one label per passage, got shapes "
             f"{tuple(ids.shape)} and {tuple(labels.shape)}"
         )
+    validate.number("steps", steps, integer=True)
+    validate.number("batch_size", batch_size, integer=True)
     if steps < 1 or batch_size < 1:
         raise ValueError(f"steps and batch_size must be positive, got {steps} and {batch_size}")
     weights = 1.0 / torch.bincount(labels)[labels] if balanced else torch.ones(len(labels))
@@ -287,6 +297,7 @@ class GenreSetup:
 
 def genre_setup(seed: int) -> GenreSetup:
     """The held-out plays of `seed` and PER_PLAY passages of LENGTH characters from every play of each part."""
+    validate.seed("seed", seed)
     split = split_plays_by_genre(seed)
     texts, labels, plays = {}, {}, {}
     for offset, part in enumerate(("train", "validation", "test")):
@@ -330,7 +341,8 @@ def train_selected(
     setup: GenreSetup, steps: int = TRAIN_STEPS, eval_every: int = EVAL_EVERY, stop_after: int | None = None
 ) -> tuple[GenreRNN, TrainLog, int]:
     """Seeded, class-balanced training; the weights with the best validation accuracy are kept (and their update)."""
-    if eval_every < 1 or steps % eval_every:
+    validate.whole("steps", steps)
+    if validate.number("eval_every", eval_every, integer=True) < 1 or steps % eval_every:
         raise ValueError(f"eval_every must divide steps, got {eval_every} and {steps}")
     torch.manual_seed(setup.seed)
     model = GenreRNN(len(setup.vocab), EMBEDDING_SIZE, HIDDEN_SIZE, pooling=POOLING)

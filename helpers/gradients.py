@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers.activations import ACTIVATIONS, get_activation
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.neuron import random_recurrent_matrix
 from helpers.tasks import (
@@ -62,6 +63,10 @@ def trajectory(
 
     The same seed gives the same W_hh and inputs with and without `residual`, so the two compare like for like.
     """
+    length = validate.whole("length", length)
+    hidden_size = validate.whole("hidden_size", hidden_size)
+    validate.number("spectral radius", radius)
+    validate.seed("seed", seed)
     if activation not in GRADIENT_ACTIVATIONS:
         raise ValueError(f"activation must be one of {GRADIENT_ACTIVATIONS}, got {activation!r}")
     if length < 1 or hidden_size < 1 or not radius > 0:
@@ -148,6 +153,7 @@ def log10_norms_from_start(run: Trajectory, lengths: np.ndarray | None = None) -
 
 def prefix(run: Trajectory, length: int) -> Trajectory:
     """The run's first `length` steps: the same W_hh, inputs and states, stopped at T = length."""
+    validate.whole("length", length)
     if not 1 <= length <= run.pre_activations.shape[0]:
         raise ValueError(f"length must lie in 1..{run.pre_activations.shape[0]}, got {length}")
     return Trajectory(run.W_hh, run.pre_activations[:length], run.activation, run.residual)
@@ -177,6 +183,8 @@ def residual_comparison(
     lengths: np.ndarray, radius: float = 0.9, hidden_size: int = 32, seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
 ) -> ResidualComparison:
     """hₜ = tanh(zₜ) against hₜ = hₜ₋₁ + tanh(zₜ) on the same random W_hh and inputs, for each seed."""
+    validate.number("spectral radius", radius)
+    validate.whole("hidden_size", hidden_size)
     lengths = np.asarray(lengths)
     if lengths.size == 0 or lengths.min() < 1:
         raise ValueError(f"expected lengths ≥ 1, got {lengths.tolist()}")
@@ -194,6 +202,7 @@ def residual_comparison(
 
 def autograd_jacobian_norm(run: Trajectory, k: int) -> float:
     """‖∂h_T/∂h_k‖₂ by autograd: rerun the recurrence from h_k with the same inputs (for cross-checks)."""
+    validate.whole("k", k, low=0)
     steps = run.pre_activations.shape[0]
     if not 0 <= k <= steps:
         raise ValueError(f"k must be between 0 and T = {steps}, got {k}")
@@ -221,6 +230,9 @@ def log10_norm_over_seeds(
     length: int, radius: float, hidden_size: int, activation: str = "tanh", seeds: Iterable[int] = range(10)
 ) -> dict[int, float]:
     """log10 ‖∂h_T/∂h_0‖ at T = length for each seed's random W_hh and inputs (−inf where it is exactly 0)."""
+    validate.whole("length", length)
+    validate.number("spectral radius", radius)
+    validate.whole("hidden_size", hidden_size)
     found = {}
     for seed in seeds:
         run = trajectory(length, radius, hidden_size, activation, seed)
@@ -272,6 +284,8 @@ def display_distances(length: int, points: int = 30) -> np.ndarray:
 
     Each distance costs one singular value decomposition (the 2-norm): the widget's update budget allows ~40.
     """
+    length = validate.whole("length", length)
+    points = validate.whole("points", points)
     return np.unique(np.r_[np.arange(min(length, 10) + 1), np.linspace(0, length, points).round().astype(int)])
 
 
@@ -286,6 +300,11 @@ def first_symbol_run(
     Returns its test accuracy, the largest gradient norm met in training, how many updates clipping acted on,
     and ‖∂L/∂x_k‖ for every input step k on 256 test sequences, before and after training.
     """
+    validate.seed("seed", seed)
+    validate.whole("steps", steps)
+    validate.whole("hidden_size", hidden_size)
+    validate.whole("symbols", symbols, low=2)
+    validate.whole("test_size", test_size)
     if not isinstance(length, int) or length < 2:
         raise ValueError(f"length must be a whole number ≥ 2 (the answer must lie in the past), got {length!r}")
     x_test, y_test = first_symbol_task(test_size, length, symbols, torch.Generator().manual_seed(999))
@@ -321,6 +340,13 @@ def explosion_run(
     Returns the first loss, the update where the loss or gradient became NaN or infinite (None: never), the
     largest finite loss, and the mean loss over the last 20 updates (None if training diverged).
     """
+    validate.seed("seed", seed)
+    if clip is not None:
+        validate.positive("clip", clip)
+    validate.non_negative("spectral radius", radius)
+    validate.whole("length", length)
+    validate.whole("steps", steps)
+    validate.positive("learning rate", lr)
     torch.manual_seed(seed)
     model = SequenceModel(input_size=1, hidden_size=32, output_size=1)
     set_spectral_radius(model, radius)
@@ -352,6 +378,10 @@ def first_step_lengths(scale: float, lr: float = 0.1, radius: float = 1.5, seed:
     SGD steps by lr · g, so its step grows with the gradient; Adam divides by a running size of the gradient
     (notebook 01), so its first step is lr · g / |g| per weight whatever the gradient's size.
     """
+    validate.number("scale", scale)
+    validate.positive("learning rate", lr)
+    validate.non_negative("spectral radius", radius)
+    validate.seed("seed", seed)
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale}")
     return {name: _first_step_length(name, scale, lr, radius, seed) for name in ("sgd", "adam")}
@@ -386,6 +416,8 @@ def steps_to_shrink(factor: float, threshold: float = 1e-6) -> int:
     powers, where floating point is not: 0.9**4 = 0.6561, so steps_to_shrink(0.9, 0.6561) is 4, although
     log(0.6561) / log(0.9) comes out as 4.000000000000001 and 0.9**4 as 0.6561000000000001.
     """
+    validate.number("factor", factor)
+    validate.number("threshold", threshold)
     if not 0 < factor < 1:
         raise ValueError(f"a fading factor lies strictly between 0 and 1, got {factor}")
     if not 0 < threshold:
@@ -408,6 +440,7 @@ check_jacobian_product = Exercise(
     "jacobian_product",
     reference=jacobian_product,
     cases=[_chain_case(3, 4, 0), _chain_case(2, 1, 1), _chain_case(4, 6, 2)],
+    hidden_cases=[_chain_case(1, 3, 3), _chain_case(5, 10, 4)],  # one unit, a longer chain
     mistakes={
         "forget the tanh' factor diag(1 − h²)": lambda W, H: np.linalg.matrix_power(W, len(H)),
         "multiply in the wrong order (earliest step first)": lambda W, H: jacobian_product(W, H[::-1]),
@@ -421,6 +454,7 @@ check_steps_to_shrink = Exercise(
     "steps_to_shrink",
     reference=steps_to_shrink,
     cases=[Case((0.9,)), Case((0.5,)), Case((0.99,)), Case((0.9, 0.01)), Case((0.5, 0.25))],
+    hidden_cases=[Case((0.1,)), Case((0.999, 0.5)), Case((0.5, 0.125))],  # a fast fade, a slow one, an exact power
     mistakes={
         "stop one step early (factor**n still above the threshold)": lambda f, t=1e-6: steps_to_shrink(f, t) - 1,
         "wait until factor**n is strictly below the threshold: at an exact power (0.5**2 = 0.25) that is one step "

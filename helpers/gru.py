@@ -240,6 +240,7 @@ check_gru_step = Exercise(
     "gru_step",
     reference=gru_step,
     cases=[_step_case(2, 3, 4, 0), _step_case(1, 5, 2, 1), _step_case(3, 2, 3, 2)],
+    hidden_cases=[_step_case(1, 1, 1, 3), _step_case(4, 3, 5, 4)],  # one unit, a wider batch
     mistakes={
         "apply the reset gate before the projection, (r ⊙ h_prev) W_hnᵀ (the textbook form; PyTorch's is "
         "r ⊙ (h_prev W_hnᵀ + b_hn))": partial(_gru_step_with, reset="before"),

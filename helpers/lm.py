@@ -16,6 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.text import batchify, chunks
 from helpers.training import Hook, TrainLog, progress, train
@@ -32,8 +33,8 @@ class CharLM(nn.Module):
         super().__init__()
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
-        if vocab_size < 2 or hidden_size < 1:
-            raise ValueError(f"need vocab_size ≥ 2 and hidden_size ≥ 1, got {vocab_size} and {hidden_size}")
+        vocab_size = validate.whole("vocab_size", vocab_size, low=2)
+        hidden_size = validate.whole("hidden_size", hidden_size)
         self.kind = kind
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, hidden_size)
@@ -78,8 +79,8 @@ def perplexity(model: CharLM, ids: torch.Tensor, batch_size: int = 16, seq_len: 
     """
     if ids.ndim != 1 or len(ids) < 2:
         raise ValueError(f"ids must be 1-D with at least 2 characters, got shape {tuple(ids.shape)}")
-    if not isinstance(batch_size, int) or batch_size < 1 or not isinstance(seq_len, int) or seq_len < 1:
-        raise ValueError(f"batch_size and seq_len must be positive integers, got {batch_size!r} and {seq_len!r}")
+    batch_size = validate.whole("batch_size", batch_size)
+    seq_len = validate.whole("seq_len", seq_len)
     targets = len(ids) - 1
     streams = min(batch_size, targets)
     length = math.ceil(targets / streams)
@@ -117,8 +118,8 @@ def train_lm(
     Prints `reports` progress lines (no timings; see training.progress).
     `final_lr`, `hooks` and `stop_after`: see training.train.
     """
-    if steps < 1 or reports < 0:
-        raise ValueError(f"steps must be ≥ 1 and reports ≥ 0, got {steps} and {reports}")
+    steps = validate.whole("steps", steps)
+    reports = validate.whole("reports", reports, low=0)
     pieces = chunks(batchify(train_ids, batch_size), seq_len)
     state: State = None
 
@@ -139,8 +140,7 @@ def train_lm(
 
 def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> tuple[list[torch.Tensor], float]:
     """Scale all gradients together so their joint L2 norm is at most max_norm; return them and the old norm."""
-    if max_norm <= 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm}")
+    validate.positive("max_norm", max_norm)
     norm = math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads))
     scale = min(1.0, max_norm / (norm + 1e-6))
     return [g * scale for g in grads], norm
@@ -148,7 +148,7 @@ def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> tuple[lis
 
 def with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """Probabilities softmax(logits / T); T < 1 sharpens, T > 1 flattens."""
-    if not temperature > 0:
+    if not validate.number("temperature", temperature) > 0:
         raise ValueError(f"temperature must be > 0 (use greedy decoding for T → 0), got {temperature}")
     return torch.softmax(logits / temperature, dim=-1)
 
@@ -159,8 +159,10 @@ def generate(
     model: CharLM, vocab: Vocabulary, prompt: str, length: int, temperature: float, generator: torch.Generator
 ) -> str:
     """Continue `prompt` by `length` sampled characters; temperature 0 means always the likeliest."""
-    if length < 0 or not prompt:
+    if not prompt:
         raise ValueError(f"need a non-empty prompt and length ≥ 0, got {prompt!r} and {length}")
+    length = validate.whole("length", length, low=0)
+    validate.non_negative("temperature", temperature)
     training = model.training
     model.eval()
     logits, state = model(vocab.encode(prompt).unsqueeze(0))
@@ -190,12 +192,14 @@ def made_up_share(text: str, known_words: set[str]) -> float:
 
 def clip_gradient(g: np.ndarray, threshold: float) -> np.ndarray:
     """Rescale g to length `threshold` if it is longer; leave it alone otherwise."""
+    validate.non_negative("threshold", threshold)
     norm = np.linalg.norm(g)
     return g * (threshold / norm) if norm > threshold else g
 
 
 def temperature_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
     """softmax(logits / T), computed stably (the largest logit is subtracted first)."""
+    validate.positive("temperature", temperature)
     z = logits / temperature
     e = np.exp(z - z.max())
     return e / e.sum()
@@ -209,6 +213,11 @@ check_clip_gradient = Exercise(
         Case((np.array([0.3, -0.4, 0.0]), 1.0)),
         Case((np.array([10.0, -20.0, 5.0, 1.0]), 5.0)),
         Case((np.array([-6.0]), 2.0)),
+    ],
+    hidden_cases=[
+        Case((np.zeros(3), 1.0)),  # a zero gradient stays zero
+        Case((np.array([1.0, 1.0, 1.0, 1.0]), 2.0)),  # a norm exactly at the threshold is left alone
+        Case((np.array([0.5, -12.0, 5.0]), 0.1)),
     ],
     mistakes={
         "clip each entry to ±threshold instead of rescaling the whole vector": lambda g, t: np.clip(g, -t, t),
@@ -227,6 +236,11 @@ check_temperature_probabilities = Exercise(
         Case((np.array([2.0, 1.0, 0.1]), 0.5)),
         Case((np.array([0.0, 3.0, -1.0, 1.0]), 1.5)),
         Case((np.array([1000.0, 999.0, 0.0]), 0.8)),
+    ],
+    hidden_cases=[
+        Case((np.zeros(3), 0.3)),  # equal logits: equal probabilities at any temperature
+        Case((np.array([-1000.0, -1001.0, -999.0, 5.0]), 0.1)),
+        Case((np.array([1.0, 2.0, 4.0]), 3.0)),
     ],
     mistakes={
         "multiply the logits by T instead of dividing": lambda logits, t: temperature_probabilities(logits * t * t, t),

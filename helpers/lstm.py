@@ -245,6 +245,7 @@ check_lstm_step = Exercise(
     "lstm_step",
     reference=lstm_step,
     cases=[_step_case(2, 3, 4, 0), _step_case(1, 5, 2, 1), _step_case(3, 2, 3, 2)],
+    hidden_cases=[_step_case(1, 1, 1, 3), _step_case(4, 3, 5, 4)],  # one unit, a wider batch
     mistakes={
         "use tanh instead of the sigmoid on the gates i, f and o": partial(_lstm_step_with, gate=np.tanh),
         "use the sigmoid instead of tanh for the candidate g": partial(_lstm_step_with, candidate=sigmoid),

@@ -21,6 +21,7 @@ import torch
 
 from helpers import lstm
 from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
+from helpers.course import validate
 from helpers.tasks import (
     SequenceModel,
     accuracy,
@@ -71,11 +72,15 @@ TOLERANCES = {
 
 def remember_first(length: int, settings: Settings = SETTINGS):
     """The first-symbol task at one length, as a batch maker task(n, generator)."""
+    validate.whole("length", length)
     return lambda n, generator: first_symbol_task(n, length, settings.symbols, generator)
 
 
 def forget_bias_run(seed: int, forget_bias: float | None, settings: Settings = SETTINGS) -> tuple[SequenceModel, dict]:
     """An LSTM trained on the 9-step recall task with PyTorch's default biases (None) or a forget bias."""
+    validate.seed("seed", seed)
+    if forget_bias is not None:
+        validate.number("forget bias", forget_bias)
     torch.manual_seed(seed)
     model = SequenceModel(settings.symbols, settings.hidden_size, settings.symbols, kind="lstm")
     if forget_bias is not None:
@@ -127,6 +132,7 @@ def gate_summary(model: SequenceModel, x: torch.Tensor) -> dict[str, float]:
 
 def run_seed(seed: int, settings: Settings = SETTINGS) -> dict:
     """Everything notebook 05 measures, for one seed."""
+    validate.seed("seed", seed)
     record: dict = {"seed": seed}
     for name, bias in (("default", None), ("forget1", 1.0)):
         _, result = forget_bias_run(seed, bias, settings)

@@ -10,12 +10,14 @@ import torch
 from torch import nn
 
 from helpers.activations import get_activation, sigmoid, tanh_derivative
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.training import TrainLog, train
 
 
 def neuron(x: np.ndarray, w: np.ndarray, b: float, activation: str = "tanh") -> tuple[float, float]:
     """A neuron's pre-activation z = w·x + b and its output y = f(z)."""
+    validate.number("b", b)
     x = np.asarray(x, dtype=float)
     w = np.asarray(w, dtype=float)
     if x.ndim != 1 or x.shape != w.shape:
@@ -56,8 +58,8 @@ def autograd_loss_gradient(x: np.ndarray, w: np.ndarray, b: float, target: float
 
 def random_recurrent_matrix(hidden_size: int, radius: float, generator: torch.Generator | None = None) -> torch.Tensor:
     """A random hidden_size × hidden_size matrix rescaled to spectral radius `radius` (largest |eigenvalue|)."""
-    if hidden_size < 1:
-        raise ValueError(f"hidden_size must be at least 1, got {hidden_size}")
+    hidden_size = validate.whole("hidden_size", hidden_size)
+    radius = validate.non_negative("spectral radius", radius)
     weights = torch.randn(hidden_size, hidden_size, generator=generator, dtype=torch.float64)
     current = torch.linalg.eigvals(weights).abs().max()
     return weights * (radius / current)
@@ -82,6 +84,9 @@ def seeded_recurrence(
     radius: float, seed: int, hidden_size: int = 16, steps: int = 600, input_scale: float = 0.5
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """One seed's random W (spectral radius `radius`) and inputs input_scale · N(0, 1) of shape (steps, hidden)."""
+    validate.seed("seed", seed)
+    validate.whole("steps", steps)
+    validate.non_negative("input_scale", input_scale)
     generator = torch.Generator().manual_seed(seed)
     weights = random_recurrent_matrix(hidden_size, radius, generator)
     return weights, input_scale * torch.randn(steps, hidden_size, generator=generator, dtype=torch.float64)
@@ -95,6 +100,7 @@ def largest_state(
     identity=True replaces W by radius · I (the start of Le, Jaitly & Hinton's ReLU RNNs, 2015) and keeps
     the seed's inputs.
     """
+    validate.non_negative("spectral radius", radius)
     weights, inputs = seeded_recurrence(radius, seed, hidden_size, steps)
     if identity:
         weights = radius * torch.eye(hidden_size, dtype=torch.float64)
@@ -103,6 +109,7 @@ def largest_state(
 
 def pulse_response(weights: torch.Tensor, activation: str, first_input: torch.Tensor, steps: int) -> np.ndarray:
     """max |hₜ| for t = 1 … steps when only the first step has an input: what is left of that one input."""
+    steps = validate.whole("steps", steps)
     inputs = torch.zeros(steps, weights.shape[0], dtype=weights.dtype)
     inputs[0] = first_input
     return run_recurrence(weights, inputs, activation).abs().max(dim=1).values.numpy()
@@ -110,6 +117,9 @@ def pulse_response(weights: torch.Tensor, activation: str, first_input: torch.Te
 
 def gradient_descent(gradient: Callable[[float], float], start: float, learning_rate: float, steps: int) -> np.ndarray:
     """The points x₀, x₁, … of xₖ₊₁ = xₖ − α·f'(xₖ); stops early once |x| passes 1e12."""
+    validate.number("start", start)
+    validate.positive("learning rate", learning_rate)
+    steps = validate.whole("steps", steps)
     points = [float(start)]
     for _ in range(steps):
         x = points[-1] - learning_rate * gradient(points[-1])
@@ -154,6 +164,8 @@ def sgd_path(
     gradient: Callable[[np.ndarray], np.ndarray], start: np.ndarray, learning_rate: float, steps: int
 ) -> np.ndarray:
     """The points of plain gradient descent, wₖ₊₁ = wₖ − α ∇f(wₖ), for a vector w; shape (steps + 1, size)."""
+    validate.positive("learning rate", learning_rate)
+    steps = validate.whole("steps", steps)
     w = np.array(start, dtype=float)
     points = [w.copy()]
     for _ in range(steps):
@@ -175,6 +187,11 @@ def adam_path(
     Each entry of w gets its own step: a running mean of its gradient divided by a running root mean
     square of its gradient, so the step's size is about the learning rate whatever the gradient's size.
     """
+    validate.positive("learning rate", learning_rate)
+    steps = validate.whole("steps", steps)
+    for beta in betas:
+        validate.number("each of betas", beta, low=0.0, high=1.0, high_open=True)
+    validate.positive("eps", eps)
     beta1, beta2 = betas
     w = np.array(start, dtype=float)
     mean, square = np.zeros_like(w), np.zeros_like(w)  # running averages of g and of g²
@@ -201,6 +218,8 @@ def torch_bowl_path(
     curvatures: np.ndarray, start: np.ndarray, learning_rate: float, steps: int, optimizer: str
 ) -> np.ndarray:
     """The points torch's optimiser ("adam" or "sgd") visits on f(w) = ½ Σ cᵢ wᵢ², trained by training.train."""
+    validate.positive("learning rate", learning_rate)
+    validate.whole("steps", steps)
     point = _Point(start)
     c = torch.tensor(np.asarray(curvatures, dtype=float))
     points = [point.w.detach().numpy().copy()]
@@ -225,6 +244,8 @@ def torch_bowl_path(
 
 def xor_data(per_corner: int, noise: float, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Noisy XOR: points around the 4 corners of the unit square, label 1 where exactly one coordinate is 1."""
+    per_corner = validate.whole("per_corner", per_corner)
+    validate.non_negative("noise", noise)
     corners = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     labels = torch.tensor([0.0, 1.0, 1.0, 0.0])
     points = corners.repeat_interleave(per_corner, 0)
@@ -234,6 +255,7 @@ def xor_data(per_corner: int, noise: float, generator: torch.Generator) -> tuple
 
 def tanh_mlp(hidden_size: int, generator: torch.Generator) -> nn.Sequential:
     """A 2 → hidden_size → 1 network with a tanh hidden layer, seeded by `generator`."""
+    validate.whole("hidden_size", hidden_size)
     model = nn.Sequential(nn.Linear(2, hidden_size), nn.Tanh(), nn.Linear(hidden_size, 1))
     _reinit(model, generator)
     return model
@@ -256,6 +278,8 @@ def train_classifier(
     model: nn.Module, points: torch.Tensor, labels: torch.Tensor, steps: int, learning_rate: float
 ) -> TrainLog:
     """Full-batch Adam on binary cross-entropy (no clipping), with the course's training loop."""
+    validate.whole("steps", steps)
+    validate.positive("learning rate", learning_rate)
     loss_fn = nn.BCEWithLogitsLoss()
 
     def batch_loss(step: int) -> torch.Tensor:
@@ -354,6 +378,7 @@ def logistic_loss(
     weights: np.ndarray, bias: float, points: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray
 ) -> float:
     """The mean binary cross-entropy of logistic regression P(class 1) = σ(w·x + b) on the points."""
+    validate.number("bias", bias)
     z = np.asarray(points, dtype=float) @ np.asarray(weights, dtype=float) + bias
     y = np.asarray(labels, dtype=float)
     return float(np.mean(np.logaddexp(0.0, z) - y * z))  # −[y ln σ(z) + (1 − y) ln(1 − σ(z))], without overflow
@@ -363,6 +388,7 @@ def logistic_gradient(
     weights: np.ndarray, bias: float, points: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray
 ) -> tuple[np.ndarray, float]:
     """Hand-derived (∂L/∂w, ∂L/∂b) of `logistic_loss`: the mean of (σ(w·x + b) − y) · (x, 1)."""
+    validate.number("bias", bias)
     x, y = np.asarray(points, dtype=float), np.asarray(labels, dtype=float)
     error = sigmoid(x @ np.asarray(weights, dtype=float) + bias) - y
     return error @ x / len(x), float(error.mean())
@@ -403,6 +429,10 @@ def xor_run(
     seed: int, hidden_size: int = 4, steps: int = 500, learning_rate: float = 0.05, per_corner: int = 50
 ) -> XorRun:
     """Draw noisy XOR (training and test points) with this seed, find the best line, train both models."""
+    validate.seed("seed", seed)
+    validate.whole("hidden_size", hidden_size)
+    validate.whole("steps", steps)
+    validate.positive("learning rate", learning_rate)
     generator = torch.Generator().manual_seed(seed)
     train_x, train_y = xor_data(per_corner, 0.2, generator)
     test_x, test_y = xor_data(per_corner, 0.2, generator)
@@ -434,6 +464,10 @@ check_neuron_output = Exercise(
         Case((np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.2, -1.0]), -0.2)),
         Case((np.array([4.0]), np.array([-1.5]), 0.5)),
     ],
+    hidden_cases=[
+        Case((np.zeros(3), np.array([1.0, -2.0, 0.5]), 0.0)),  # a zero input
+        Case((np.array([0.2, -0.4, 0.6, 1.0]), np.array([0.5, 0.5, -1.0, 0.3]), 0.7)),
+    ],
     mistakes={
         "forget the bias b": lambda x, w, b: float(np.tanh(np.dot(w, x))),
         "return z = w·x + b without the activation": lambda x, w, b: float(np.dot(w, x) + b),
@@ -449,6 +483,7 @@ check_tanh_derivative = Exercise(
         Case((np.zeros((2, 3)),)),
         Case((np.linspace(-6.0, 6.0, 13).reshape(13, 1),)),
     ],
+    hidden_cases=[Case((np.array([[-0.5, 4.0], [1.5, -2.5]]),)), Case((np.array([10.0, -10.0, 0.1]),))],
     mistakes={
         "return tanh(z) itself, not its slope": np.tanh,
         "forget to square: 1 − tanh(z)": lambda z: 1.0 - np.tanh(z),

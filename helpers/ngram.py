@@ -54,6 +54,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from helpers.course import validate
+
 # The count and probability tables are dense, V**order cells each (8 bytes a cell): 80**3 is 512 thousand
 # cells, about 4 MB; 80**4 would be 41 million, over half a gigabyte for the two tables.
 MAX_TABLE_CELLS = 10_000_000
@@ -61,7 +63,7 @@ MAX_TABLE_CELLS = 10_000_000
 
 def uniform_perplexity(vocab_size: int) -> float:
     """The perplexity of guessing every character with probability 1/V: exactly V."""
-    if vocab_size < 1:
+    if validate.number("vocab_size", vocab_size, integer=True) < 1:
         raise ValueError(f"vocab_size must be at least 1, got {vocab_size}")
     return float(vocab_size)
 

@@ -39,6 +39,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice, permutations
 
+from helpers.course import validate
+
 
 @dataclass(frozen=True)
 class Noun:
@@ -713,7 +715,7 @@ def unique_pairs(rng: random.Random) -> Iterator[Pair]:
 
 def generate_pairs(n: int, seed: int) -> list[Pair]:
     """`n` distinct random pairs, the same for the same seed."""
-    if n < 0:
+    if validate.number("n", n, integer=True) < 0:
         raise ValueError(f"n must be 0 or more, got {n}")
     return list(islice(unique_pairs(random.Random(seed)), n))
 
@@ -746,6 +748,8 @@ class Splits:
 
 def make_splits(n_train: int = 20000, n_val: int = 1000, n_test: int = 2000, seed: int = 0) -> Splits:
     """Distinct pairs in three splits; a quarter of val and test use an (adjective, noun) pair train never has."""
+    for name, value in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
+        validate.number(name, value, integer=True)
     if min(n_train, n_val, n_test) < 1:
         raise ValueError(f"need 1 or more pairs per split, got {n_train}, {n_val} and {n_test}")
     rng = random.Random(seed)

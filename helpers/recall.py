@@ -382,7 +382,7 @@ def interference_recall(
     validate.positive("noise", noise)
     length = validate.whole("length", length)
     samples = validate.whole("samples", samples)
-    validate.positive("spectral radius", radius)
+    validate.non_negative("spectral radius", radius)
     validate.seed("seed", seed)
     distractors, path = _distractors(radius, length, seed, settings)
     m, h = settings.symbols, settings.hidden_size

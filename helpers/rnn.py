@@ -44,6 +44,7 @@ from torch import nn
 
 from helpers import cells
 from helpers.cells import Array, like, same_kind
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 
 RNNParams = Mapping[str, Array]
@@ -192,6 +193,7 @@ def gradient_check(
     eps: float = 1e-6,
 ) -> GradCheck:
     """Compare `analytic` with autograd and with central differences for every entry of every array in `params`."""
+    validate.positive("eps", eps)
     _check_gradient_inputs(params, analytic)
     autograd = _autograd_gradients(loss_fn, params)
     errors = {}
@@ -338,6 +340,7 @@ check_rnn_step = Exercise(
     "rnn_step",
     reference=rnn_step,
     cases=[_step_case(2, 3, 4, 0), _step_case(1, 5, 2, 1), _step_case(3, 2, 3, 2)],
+    hidden_cases=[_step_case(1, 2, 1, 3), _step_case(5, 4, 6, 4)],  # one unit, a wider batch
     mistakes={
         "forget the tanh": lambda x, h, W_xh, W_hh, b: x @ W_xh.T + h @ W_hh.T + b,
         "leave out the previous state h_prev (that is a feed-forward layer)": lambda x, h, W_xh, W_hh, b: np.tanh(

@@ -30,6 +30,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from helpers.attention import additive_scores, attention_step
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.training import TrainLog, progress, train
 from helpers.vocab import Vocabulary
@@ -212,6 +213,10 @@ class Seq2Seq(nn.Module):
         super().__init__()
         if kind not in LAYERS:
             raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
+        for name, size in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size)):
+            validate.number(name, size, integer=True)
+        validate.number("embedding_size", embedding_size, integer=True)
+        validate.number("hidden_size", hidden_size, integer=True)
         if min(src_vocab_size, tgt_vocab_size) <= len(SPECIALS) or min(embedding_size, hidden_size) < 1:
             raise ValueError(
                 f"need vocabularies larger than the {len(SPECIALS)} special tokens and embedding_size, "
@@ -290,7 +295,7 @@ class Seq2Seq(nn.Module):
         each sentence, at each step, feeds the model's own greedy guess instead with probability
         1 − teacher_forcing, drawn from `generator`.
         """
-        if not 0.0 <= teacher_forcing <= 1.0:
+        if not 0.0 <= validate.number("teacher_forcing", teacher_forcing) <= 1.0:
             raise ValueError(f"teacher_forcing must lie in [0, 1], got {teacher_forcing}")
         encoded = self.encode(batch.src, batch.src_mask)
         if teacher_forcing == 1.0 and not self.has_attention:
@@ -357,6 +362,8 @@ def train_seq2seq(
     `teacher_forcing` is a number or a schedule: a function of the update number (0, 1, …).
     Prints `reports` progress lines (no timings; see training.progress).
     """
+    for name, value in (("steps", steps), ("batch_size", batch_size), ("reports", reports)):
+        validate.number(name, value, integer=True)
     if steps < 1 or batch_size < 1 or reports < 0:
         raise ValueError(f"need steps ≥ 1, batch_size ≥ 1 and reports ≥ 0, got {steps}, {batch_size}, {reports}")
     schedule = teacher_forcing if callable(teacher_forcing) else (lambda step: teacher_forcing)
@@ -390,7 +397,7 @@ class Decoded:
 @torch.no_grad()
 def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_mask: torch.Tensor, max_len: int) -> Decoded:
     """Translate a batch by always taking the likeliest next word, for at most max_len steps; EOS ends a sentence."""
-    if max_len < 1:
+    if validate.number("max_len", max_len, integer=True) < 1:
         raise ValueError(f"max_len must be at least 1, got {max_len}")
     encoded = model.encode(src, src_mask)
     prev = torch.full((len(src),), BOS_ID, dtype=torch.int64)
@@ -446,6 +453,8 @@ def beam_candidates(
     by total log-probability; a hypothesis that picks EOS is finished and keeps its slot. The search
     itself always ranks by total log-probability; only the final pick (beam_search) may normalise.
     """
+    validate.number("beam_size", beam_size, integer=True)
+    validate.number("max_len", max_len, integer=True)
     if beam_size < 1 or max_len < 1:
         raise ValueError(f"need beam_size ≥ 1 and max_len ≥ 1, got {beam_size} and {max_len}")
     src = torch.as_tensor(src_ids, dtype=torch.int64).reshape(1, -1)
@@ -662,6 +671,11 @@ def greedy_exercise() -> Exercise:
             _greedy_case([4, 6, 3, 5], 6),
             _greedy_case([6, 5, 4, 3, 2], 3),
             _greedy_case([3, 4, 2], 3),
+        ],
+        hidden_cases=[
+            _greedy_case([7, 6, 5, 2], 1),
+            _greedy_case([3, 3, 3, 2], 8),
+            _greedy_case([5, 4, 6, 7, 3, 2], 12),
         ],
         mistakes={
             "include the EOS at the end": lambda *args: _greedy_with(*args, keep_eos=True),

@@ -38,6 +38,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.cache import DATA_DIR, ResultCache, fingerprint, loss_summary
+from helpers.course import validate
 from helpers.training import TrainLog, count_parameters, train
 from helpers.vocab import Vocabulary
 
@@ -217,6 +218,9 @@ def encode(sentences: list[list[tuple[str, str]]]) -> Split:
 
 def make_tagging_data(n_train: int, n_val: int, n_test: int, seed: int) -> TaggingData:
     """Distinct random sentences, the same for the same seed, cut into train, validation and test splits."""
+    for name, value in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
+        validate.number(name, value, integer=True)
+    validate.seed("seed", seed)
     if min(n_train, n_val, n_test) < 1 or n_train + n_val + n_test > MAX_SENTENCES:
         raise ValueError(
             f"need 1 or more sentences per split and at most {MAX_SENTENCES:,} in all, "
@@ -281,6 +285,10 @@ class Tagger(nn.Module):
         super().__init__()
         if kind not in CELLS:
             raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
+        validate.number("num_layers", num_layers, integer=True)
+        validate.number("dropout", dropout)
+        for name, size in (("hidden_size", hidden_size), ("embedding_size", embedding_size)):
+            validate.whole(name, size)
         if num_layers < 1 or not 0.0 <= dropout < 1.0:
             raise ValueError(f"need num_layers ≥ 1 and 0 ≤ dropout < 1, got {num_layers} and {dropout}")
         self.kind, self.bidirectional = kind, bidirectional
@@ -378,6 +386,7 @@ def run_name(direction: str, layers: int) -> str:
 
 def new_tagger(direction: str, layers: int, seed: int) -> Tagger:
     """The seeded, untrained tagger of one run."""
+    validate.seed("seed", seed)
     if (direction, layers) not in RUNS:
         raise ValueError(f"(direction, layers) must be one of {RUNS}, got {(direction, layers)}")
     torch.manual_seed(seed)

@@ -20,6 +20,7 @@ from torch import nn
 
 from helpers import training
 from helpers.cache import fingerprint
+from helpers.course import validate
 from helpers.training import TrainLog
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -29,6 +30,8 @@ def first_symbol_task(
     n: int, length: int, symbols: int, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """n one-hot sequences (n, length, symbols) of random symbols; the label is each sequence's first symbol."""
+    for name, value in (("n", n), ("length", length), ("symbols", symbols)):
+        validate.number(name, value, integer=True)
     if n < 1 or length < 1 or symbols < 2:
         raise ValueError(f"need n ≥ 1, length ≥ 1 and symbols ≥ 2, got {n}, {length}, {symbols}")
     ids = torch.randint(0, symbols, (n, length), generator=generator)
@@ -46,6 +49,8 @@ def recent_sum_task(
     n: int, length: int, generator: torch.Generator, last: int = 3
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """n sequences of Gaussian numbers (n, length, 1); the target is the sum of the last few, scaled to variance 1."""
+    for name, value in (("n", n), ("length", length), ("last", last)):
+        validate.number(name, value, integer=True)
     if n < 1 or not 1 <= last <= length:
         raise ValueError(f"need n ≥ 1 and 1 ≤ last ≤ length, got n = {n}, last = {last}, length = {length}")
     x = torch.randn(n, length, 1, generator=generator)
@@ -61,6 +66,8 @@ class SequenceModel(nn.Module):
         super().__init__()
         if kind not in CELLS:
             raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
+            validate.whole(name, size)
         extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
         self.kind = kind
         self.rnn = CELLS[kind](input_size, hidden_size, batch_first=True, **extra)
@@ -77,6 +84,7 @@ class SequenceModel(nn.Module):
 @torch.no_grad()
 def set_spectral_radius(model: SequenceModel, radius: float) -> None:
     """Replace a vanilla RNN's W_hh by a random Gaussian matrix rescaled to spectral radius `radius`."""
+    validate.non_negative("spectral radius", radius)
     W = model.rnn.weight_hh_l0
     fresh = torch.randn(W.shape)
     fresh *= radius / torch.linalg.eigvals(fresh).abs().max()
@@ -97,6 +105,7 @@ def set_orthogonal_recurrence(model: SequenceModel) -> None:
 @torch.no_grad()
 def set_forget_bias(model: SequenceModel, value: float) -> None:
     """Set an LSTM's forget-gate bias (rows h:2h in PyTorch's gate order i, f, g, o) to `value`."""
+    validate.number("forget bias", value)
     if model.kind != "lstm":
         raise ValueError(f"only an LSTM has a forget gate, got a {model.kind}")
     h = model.rnn.hidden_size
@@ -112,6 +121,7 @@ def chrono_init(model: SequenceModel, horizon: int = 100) -> None:
     horizon. LSTM: forget bias b, input bias −b. GRU (PyTorch's z keeps the old state): z bias b.
     Draws from torch's global generator, so call it right after building the model.
     """
+    validate.whole("horizon", horizon, low=3)
     if model.kind not in ("lstm", "gru"):
         raise ValueError(f"chrono initialisation is for LSTM and GRU gates, got a {model.kind}")
     h = model.rnn.hidden_size
@@ -139,6 +149,7 @@ def train(
     clip: float | None = 1.0,
 ) -> TrainLog:
     """Train on a fresh batch task(batch_size, generator) at every update, with the course's training loop."""
+    validate.whole("batch_size", batch_size)
 
     def batch_loss(step: int) -> torch.Tensor:
         x, y = task(batch_size, generator)
@@ -196,6 +207,11 @@ def compare_cells(
 
     With `chrono_horizon`, LSTM and GRU gates start with chrono initialisation over that horizon.
     """
+    for name, value in (("hidden_size", hidden_size), ("steps", steps), ("test_size", test_size)):
+        validate.whole(name, value)
+    validate.whole("symbols", symbols, low=2)
+    validate.positive("learning rate", lr)
+    validate.seed("seed", seed)
     scores: dict[str, dict[int, float]] = {kind: {} for kind in kinds}
     losses: dict[str, dict[int, list[float]]] = {kind: {} for kind in kinds}
     seconds: dict[str, dict[int, float]] = {kind: {} for kind in kinds}
@@ -231,8 +247,8 @@ def multiply_adds_per_step(kind: str, input_size: int, hidden_size: int) -> int:
     """Multiply-adds of the weight matrices in one forward time step of one sequence: blocks · h · (d + h)."""
     if kind not in GATE_BLOCKS:
         raise ValueError(f"kind must be one of {sorted(GATE_BLOCKS)}, got {kind!r}")
-    if input_size < 1 or hidden_size < 1:
-        raise ValueError(f"need input_size ≥ 1 and hidden_size ≥ 1, got {input_size} and {hidden_size}")
+    input_size = validate.whole("input_size", input_size)
+    hidden_size = validate.whole("hidden_size", hidden_size)
     return GATE_BLOCKS[kind] * hidden_size * (input_size + hidden_size)
 
 
@@ -254,6 +270,15 @@ def step_times(
     unknown = [kind for kind in kinds if kind not in CELLS]
     if not kinds or unknown:
         raise ValueError(f"kinds must be some of {sorted(CELLS)}, got {kinds!r}")
+    for hidden in hidden_sizes:
+        validate.number("each hidden size", hidden, integer=True)
+    for name, value in (
+        ("length", length),
+        ("batch_size", batch_size),
+        ("input_size", input_size),
+        ("repeats", repeats),
+    ):
+        validate.number(name, value, integer=True)
     if not hidden_sizes or min(hidden_sizes) < 1 or min(length, batch_size, input_size, repeats) < 1:
         raise ValueError(
             "need hidden sizes, length, batch_size, input_size and repeats ≥ 1, got "

@@ -139,7 +139,7 @@ def batchify(ids: torch.Tensor, batch_size: int) -> torch.Tensor:
     """Cut 1-D ids into `batch_size` contiguous streams, one per row (the remainder is dropped)."""
     if ids.ndim != 1:
         raise ValueError(f"ids must be 1-D, got shape {tuple(ids.shape)}")
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     length = len(ids) // batch_size
     if length < 2:
@@ -154,7 +154,7 @@ def chunks(streams: torch.Tensor, seq_len: int) -> list[tuple[torch.Tensor, torc
     """Consecutive (x, y) pairs of shape (batch, seq_len), y being x one character on; a last partial chunk dropped."""
     if streams.ndim != 2:
         raise ValueError(f"streams must have shape (batch, length), got {tuple(streams.shape)}")
-    if not isinstance(seq_len, int) or seq_len < 1:
+    if isinstance(seq_len, bool) or not isinstance(seq_len, int) or seq_len < 1:
         raise ValueError(f"seq_len must be a positive integer, got {seq_len!r}")
     length = streams.shape[1]
     if length < seq_len + 1:

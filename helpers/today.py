@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 
 
@@ -53,6 +54,8 @@ def _check_tokens(tokens: torch.Tensor, vocab_size: int, expected: str, dims: in
 
 
 def _check_sizes(vocab_size: int, hidden_size: int, even: bool = False) -> None:
+    validate.number("vocab_size", vocab_size, integer=True)
+    validate.number("hidden_size", hidden_size, integer=True)
     if vocab_size < 1 or hidden_size < 1 or (even and hidden_size % 2):
         need = "an even hidden_size ≥ 2 (sines and cosines in pairs)" if even else "hidden_size ≥ 1"
         raise ValueError(
@@ -314,8 +317,8 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
         or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in prefix_lengths)
     ):
         raise ValueError(f"expected a non-empty list of prefix lengths ≥ 1, got {prefix_lengths!r}")
-    if repeats < 1:
-        raise ValueError(f"expected repeats ≥ 1, got {repeats}")
+    repeats = validate.whole("repeats", repeats)
+    validate.seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     seconds, sizes = [], []
     with torch.no_grad():
@@ -354,6 +357,8 @@ def measure_token_costs(
     Round r measures every decoder once (with prefix seed r) before round r + 1 starts, so a busy
     moment of the machine slows all decoders alike instead of one. Returns each decoder's rounds.
     """
+    validate.number("rounds", rounds, integer=True)
+    validate.whole("repeats", repeats)
     if not decoders or rounds < 1:
         raise ValueError(f"expected at least one decoder and rounds ≥ 1, got {len(decoders)} and {rounds}")
     costs: dict[str, list[TokenCost]] = {name: [] for name in decoders}
@@ -374,6 +379,8 @@ def median_cost(rounds: list[TokenCost]) -> TokenCost:
 
 def time_sequence_pass(decoder: Decoder, n: int, repeats: int = 5, seed: int = 0) -> np.ndarray:
     """Seconds for one whole-sequence forward pass over n tokens (batch 1, no gradients), `repeats` times."""
+    validate.number("repeats", repeats, integer=True)
+    validate.seed("seed", seed)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1 or repeats < 1:
         raise ValueError(f"expected n ≥ 1 and repeats ≥ 1, got n = {n!r}, repeats = {repeats!r}")
     tokens = torch.randint(0, decoder.vocab_size, (1, n), generator=torch.Generator().manual_seed(seed))
@@ -424,6 +431,9 @@ def depth_gradient_norms(
     The weights follow PyTorch's default nn.Linear init (uniform in ±1/√width) and are the same for
     every kind with the same seed. The loss is a fixed random projection of the last layer's output.
     """
+    for name, value in (("depth", depth), ("width", width), ("batch", batch)):
+        validate.number(name, value, integer=True)
+    validate.seed("seed", seed)
     if depth < 1 or width < 1 or batch < 1:
         raise ValueError(f"expected depth, width and batch ≥ 1, got {depth}, {width}, {batch}")
     if kind not in DEPTH_KINDS:
@@ -471,7 +481,7 @@ def linear_recurrence_loop(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def scan_rounds(T: int) -> int:
     """Sequential rounds of the parallel scan over T steps: ⌈log₂ T⌉ (the loop needs T)."""
-    if T < 1:
+    if validate.number("T", T, integer=True) < 1:
         raise ValueError(f"expected T ≥ 1 steps, got {T}")
     return (T - 1).bit_length()
 
@@ -521,6 +531,10 @@ def linear_recurrence_conv(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def cache_bytes(n: int, hidden_size: int, layers: int, bytes_per_number: int = 4) -> int:
     """Bytes of a key/value cache after n tokens: a key and a value row of `hidden_size` numbers per token and layer."""
+    validate.whole("n", n, low=0)
+    validate.whole("hidden_size", hidden_size)
+    validate.whole("layers", layers)
+    validate.whole("bytes_per_number", bytes_per_number)
     return 2 * n * hidden_size * layers * bytes_per_number
 
 
@@ -544,6 +558,11 @@ check_cache_bytes = Exercise(
     "cache_bytes",
     reference=cache_bytes,
     cases=[Case((10, 64, 1)), Case((1000, 512, 6)), Case((4096, 4096, 32), {"bytes_per_number": 2}), Case((0, 64, 2))],
+    hidden_cases=[
+        Case((1, 1, 1)),
+        Case((2048, 768, 12), {"bytes_per_number": 4}),
+        Case((3, 5, 7), {"bytes_per_number": 1}),
+    ],
     mistakes={
         "keep only the keys (the cache holds a key AND a value per token)": _cache_keys_only,
         "count one layer only (every layer keeps its own cache)": _cache_one_layer,
@@ -582,6 +601,7 @@ check_linear_recurrence = Exercise(
     "linear_recurrence",
     reference=linear_recurrence_loop,
     cases=[_recurrence_case(5, 1, 0), _recurrence_case(12, 3, 1), _recurrence_case(1, 2, 2)],
+    hidden_cases=[_recurrence_case(20, 2, 3), _recurrence_case(2, 1, 4)],  # a longer sequence, a short one
     mistakes={
         "leave out a_t (then h_t is just the running sum of the b's)": _recurrence_without_a,
         "multiply b_t by a_t too: h_t = a_t (h_{t−1} + b_t)": _recurrence_gate_on_input,

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from helpers.course import validate
+
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
@@ -72,11 +74,11 @@ def train(
     `final_lr` (None: a constant rate) lowers the rate from `lr` to `final_lr` along a half cosine over `steps`;
     `stop_after` ends training early (after that many updates) without changing that schedule, to replay a start.
     """
-    if not isinstance(steps, int) or steps < 1:
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a whole number ≥ 1, got {steps!r}")
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+    if isinstance(lr, bool) or not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
+    if clip is not None and (isinstance(clip, bool) or not (isinstance(clip, (int, float)) and clip > 0)):
         raise ValueError(f"clip must be a positive number or None, got {clip!r}")
     if final_lr is not None and not (isinstance(final_lr, (int, float)) and 0 < final_lr <= lr):
         raise ValueError(f"final_lr must be None or a number in (0, lr = {lr}], got {final_lr!r}")
@@ -123,6 +125,9 @@ def _describe(value: object) -> str:
 
 def progress_bar(done: int, total: int, width: int = 20) -> str:
     """A text progress bar like [#####...............]  25%."""
+    validate.whole("total", total)
+    validate.whole("done", done, low=0, high=total)
+    validate.whole("width", width)
     filled = round(width * done / total)
     return f"[{'#' * filled}{'.' * (width - filled)}] {100 * done / total:3.0f}%"
 
@@ -139,8 +144,8 @@ def progress(
     The lines hold no timings, and tests/nbval_sanitize.cfg masks the loss in them, so a notebook's
     stored progress lines match on every CPU. `note(step)` may add a few words (the teacher forcing, say).
     """
-    if reports < 0:
-        raise ValueError(f"reports must be ≥ 0, got {reports}")
+    steps = validate.whole("steps", steps)
+    reports = validate.whole("reports", reports, low=0)
     report_at = {round(steps * (i + 1) / reports) for i in range(reports)}
 
     def hook(step: int, log: TrainLog) -> None:

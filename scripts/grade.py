@@ -13,7 +13,9 @@ their hidden cases too. Whatever a submission does (a syntax error, a deleted ce
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
+import json
 import os
 import shutil
 import signal
@@ -26,8 +28,6 @@ from pathlib import Path
 import nbformat
 from editions import NOTEBOOKS, exercises, nbgrader_api, release, write_sources
 from nbgrader.api import Gradebook, MissingEntry
-
-from helpers.course.grading import GRADE_MARK
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run in every grading kernel before the notebook: `exit()` and `quit()` in a cell would shut the kernel
@@ -115,40 +115,50 @@ def _text(output: nbformat.NotebookNode) -> str:
     return output.get("data", {}).get("text/plain", "")
 
 
-def _error(cell: nbformat.NotebookNode) -> str | None:
+def _error(cell: nbformat.NotebookNode, cell_timeout: int) -> str | None:
     errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-    return f"{errors[-1].ename}: {errors[-1].evalue}".strip() if errors else None
+    if not errors:
+        return None
+    if errors[-1].ename == "CellTimeoutError":
+        return f"it ran longer than the {cell_timeout} s a cell may take and was stopped (a loop that never ends?)"
+    return f"{errors[-1].ename}: {errors[-1].evalue}".strip()
 
 
-def feedback(notebook: nbformat.NotebookNode, grade_id: str, function: str) -> str:
+def feedback(
+    notebook: nbformat.NotebookNode, grade_id: str, function: str, cell_timeout: int = 120, restored: tuple = ()
+) -> str:
     """What the student reads for one exercise of an autograded notebook: the checker's verdict, or why none."""
     cells = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in notebook.cells}
     check, answer = cells.get(grade_id), cells.get(f"{grade_id}_answer")
     notes = []
-    if answer is None:
-        notes.append("Your answer cell is missing (deleted?), so the checker ran without it.")
-    elif _error(answer):
-        notes.append(f"Your answer cell stopped with {_error(answer)}.")
+    if f"{grade_id}_answer" in restored:
+        notes.append("Your answer cell was missing (deleted?), so it was put back as handed out.")
+    if grade_id in restored:
+        notes.append("The checker cell was missing (deleted?), so it was put back.")
+    if answer is not None and _error(answer, cell_timeout):
+        notes.append(f"Your answer cell stopped: {_error(answer, cell_timeout)}.")
     if check is None:
         return " ".join(notes + ["The checker cell did not run."])
+    from helpers.course.grading import GRADE_MARK  # here, so the autograde child does not import torch
+
     text = "".join(_text(o) for o in check.get("outputs", []))
     if GRADE_MARK in text:
         verdict = text.split(GRADE_MARK, 1)[1].strip()
         verdict = verdict.split("NotYet:")[0].strip()
         return "\n".join(notes + [verdict])
-    error = _error(check) or "the checker printed nothing"
+    error = _error(check, cell_timeout) or "the checker printed nothing"
     if error.startswith("NameError") and f"'{function}'" in error:
-        error = f"`{function}` is not defined: run or restore the cell that defines it ({error})"
-    elif "CellTimeoutError" in error or "timed out" in error.lower():
-        error = f"the checker cell ran past the time limit ({error})"
+        error = f"`{function}` is not defined, so the checker had nothing to check ({error})."
     return " ".join(notes + [error])
 
 
-def marks_of(course: Path, student: str, notebook: str, problem: str | None) -> list[Mark]:
+def marks_of(course: Path, student: str, notebook: str, problem: str | None, cell_timeout: int) -> list[Mark]:
     """Every exercise's mark of one student's notebook, from the gradebook and the autograded notebook."""
     source = nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4)
     graded_path = course / "autograded" / student / notebook / f"{notebook}.ipynb"
     graded = nbformat.read(graded_path, as_version=4) if problem is None and graded_path.exists() else None
+    restored_path = course / "submitted" / student / notebook / "restored.json"
+    restored = tuple(json.loads(restored_path.read_text())) if restored_path.exists() else ()
     marks = []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for exercise in exercises(source):
@@ -159,9 +169,36 @@ def marks_of(course: Path, student: str, notebook: str, problem: str | None) -> 
                     score = float(grade.score or 0.0)
                 except MissingEntry:
                     problem = "nbgrader kept no grade for this notebook"
-            text = feedback(graded, exercise.grade_id, exercise.function) if graded is not None else str(problem)
+            text = (
+                feedback(graded, exercise.grade_id, exercise.function, cell_timeout, restored)
+                if graded is not None
+                else str(problem)
+            )
             marks.append(Mark(student, notebook, exercise.grade_id, score, 1.0, text))
     return marks
+
+
+def restore_missing(submitted: nbformat.NotebookNode, handout: nbformat.NotebookNode) -> list[str]:
+    """Put back the answer and checker cells a student deleted, as handed out; return their grade ids.
+
+    (nbgrader restores a missing checker cell only while its answer cell is there.)
+    """
+    present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells}
+    restored = []
+    for position, cell in enumerate(handout.cells):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is None or grade_id in present:
+            continue
+        # after the cell that comes before it in the handout (found by its id, else by its text), else at the end
+        before = handout.cells[position - 1] if position else None
+        at = len(submitted.cells)
+        for index, candidate in enumerate(submitted.cells):
+            if before is not None and (candidate.get("id") == before.get("id") or candidate.source == before.source):
+                at = index + 1
+        submitted.cells.insert(at, copy.deepcopy(cell))
+        present.add(grade_id)
+        restored.append(grade_id)
+    return restored
 
 
 def read_submission(path: Path) -> str | None:
@@ -191,9 +228,13 @@ def grade(submissions: Path, out: Path, cell_timeout: int = 120, notebook_timeou
             if problem is None:
                 target = course / "submitted" / student / notebook
                 target.mkdir(parents=True, exist_ok=True)
-                shutil.copy(path, target / f"{notebook}.ipynb")
+                submitted = nbformat.read(path, as_version=4)
+                handout = nbformat.read(course / "release" / notebook / f"{notebook}.ipynb", as_version=4)
+                restored = restore_missing(submitted, handout)
+                nbformat.write(submitted, target / f"{notebook}.ipynb")
+                (target / "restored.json").write_text(json.dumps(restored))
                 problem = autograde(course, student, notebook, cell_timeout, notebook_timeout)
-            marks += marks_of(course, student, notebook, problem)
+            marks += marks_of(course, student, notebook, problem, cell_timeout)
             print(f"{student} {notebook}: {sum(m.score for m in marks[-known[notebook] :]):g}/{known[notebook]}")
         for stray in sorted(p.name for p in (submissions / student).iterdir() if p.stem not in known):
             print(f"{student}: skipped {stray}, which is not a course notebook with exercises")

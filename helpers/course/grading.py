@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.course.exercises import CheckResult, Exercise
+from helpers.course.exercises import Exercise
 
 GRADE_MARK = "Graded on every case, hidden ones included:"
 
@@ -17,10 +17,9 @@ class NotYet(AssertionError):
     """An exercise that does not pass all its cases yet (the message says which and why)."""
 
 
-def require(exercise: Exercise, student: Any) -> CheckResult:
+def require(exercise: Exercise, student: Any) -> None:
     """Grade `student` on the visible and hidden cases; print the verdict; raise NotYet unless it passes."""
     result = exercise.grade(student)
     print(f"{GRADE_MARK}\n{result.message}")
     if not result.passed:
         raise NotYet(result.message.splitlines()[0])
-    return result

@@ -1,7 +1,7 @@
 """Checks of the numbers a student or an instructor passes in: sizes, seeds, rates, radii, probabilities.
 
 Each check returns the value as a plain int or float, or raises a ValueError that says what was expected
-and what came ("learning rate must be a finite number greater than 0, got nan"). A bool is not a
+and what came ("learning rate must be a positive finite number, got nan"). A bool is not a
 number here, and NaN never slips through a comparison: every range test is written so that NaN fails.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import reprlib
+from typing import cast
 
 _REPR = reprlib.Repr()
 _REPR.maxstring, _REPR.maxother, _REPR.maxlist = 40, 40, 4
@@ -25,6 +26,10 @@ def shown(value: object) -> str:
         return repr(int(value))
     if isinstance(value, numbers.Real):
         return repr(float(value))
+    shape = getattr(value, "shape", None)
+    if shape is not None:  # a numpy array or a torch tensor: its shape says more than its entries
+        kind = {"ndarray": "numpy array", "Tensor": "torch tensor"}.get(type(value).__name__, type(value).__name__)
+        return f"a {kind} of shape {tuple(shape)}"
     kind = _KINDS.get(type(value), f"a {type(value).__name__}")
     return f"{_REPR.repr(value)} ({kind})"
 
@@ -50,6 +55,8 @@ def expectation(
         return "a whole number" + (f" of at most {_bound(high)}" if high is not None else "")
     if low is not None and high is not None and not (low_open or high_open):
         return f"a finite number from {_bound(low)} to {_bound(high)}"
+    if low == 0 and low_open and high is None:
+        return "a positive finite number"
     parts = []
     if low is not None:
         parts.append(f"greater than {_bound(low)}" if low_open else f"≥ {_bound(low)}")
@@ -68,10 +75,15 @@ def number(
     high_open: bool = False,
     integer: bool = False,
 ) -> float:
-    """`value` as a float (an int if `integer`), or a ValueError unless it is a finite number in the range."""
+    """`value` as a float (an int if `integer`), or a ValueError unless it is a finite number in the range.
+
+    A 0-d numpy array or torch tensor counts as the number it holds.
+    """
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        value = value.item()
     ok = isinstance(value, numbers.Integral if integer else numbers.Real) and not isinstance(value, bool)
     if ok:
-        x = int(value) if integer else float(value)  # type: ignore[call-overload]
+        x = int(cast(numbers.Integral, value)) if integer else float(cast(numbers.Real, value))
         ok = math.isfinite(x)
         if ok and low is not None:
             ok = x > low if low_open else x >= low

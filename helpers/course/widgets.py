@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import html
+import math
+import numbers
 from collections.abc import Callable
 from typing import cast
 
@@ -19,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from helpers.course.plotting import WIDGET_DPI, new_figure, rgba_png
+from helpers.course.validate import shown
 
 
 class LiveFigure:
@@ -112,7 +115,12 @@ def choice_slider(description: str, options: list, value: object, width: str = "
 
 
 class Demo:
-    """An interactive demo: named controls driving `render`, plus a readable static fallback."""
+    """An interactive demo: named controls driving `render`, plus a readable static fallback.
+
+    A value the demo cannot take (NaN set from code, or one `render` refuses with a ValueError or TypeError)
+    never breaks it: the readout says which control got what and what it takes, the control goes back to
+    its last good value, and the next valid move renders as usual. No exception escapes a control's callback.
+    """
 
     def __init__(
         self,
@@ -129,7 +137,11 @@ class Demo:
         self.figure = figure
         self.readout = widgets.HTML()
         self.text = ""
+        self.rejected: Exception | None = None  # what the last rejected value raised, if anything
         self._render = render
+        self._names = {id(control): name for name, control in controls.items()}
+        self._good: dict[str, object] = {}  # the last values that rendered
+        self._restoring = False
         for control in controls.values():
             control.observe(self._on_change, names="value")
         control_list = list(controls.values())
@@ -148,13 +160,52 @@ class Demo:
 
     def update(self) -> None:
         """Recompute and redraw from the current control values."""
-        self.text = self._render(**self.values)
-        self.readout.value = f"<code style='white-space: pre-wrap'>{html.escape(self.text)}</code>"
+        values = self.values
+        self._show(self._render(**values))
         if self.figure is not None:
             self.figure.refresh()
+        self._good = values
 
-    def _on_change(self, _change: dict) -> None:
-        self.update()
+    def _show(self, text: str) -> None:
+        self.text = text
+        self.readout.value = f"<code style='white-space: pre-wrap'>{html.escape(text)}</code>"
+
+    def _on_change(self, change: dict) -> None:
+        """Render the new value; a value the demo cannot take is explained and the control goes back."""
+        if self._restoring:
+            return
+        name = self._names.get(id(change["owner"]), "a control")
+        problem = _unusable(change["owner"], change["new"])
+        if problem is None:
+            try:
+                self.update()
+                self.rejected = None
+                return
+            except Exception as error:  # noqa: BLE001 - a widget callback must never raise
+                self.rejected = error
+                problem = str(error) if isinstance(error, (ValueError, TypeError)) else _bug(error)
+        self._reject(name, change["owner"], change["new"], problem)
+
+    def _reject(self, name: str, control: widgets.ValueWidget, value: object, problem: str) -> None:
+        """Put the control back at its last good value, redraw that, and say what was wrong."""
+        good = self._good.get(name, control.value)
+        self._restoring = True
+        try:
+            control.value = good
+        except Exception:  # noqa: BLE001 - the value cannot go back (its options changed): keep what is there
+            pass
+        finally:
+            self._restoring = False
+        label = getattr(control, "description", "") or name
+        message = f"⚠ {label} cannot be {shown(value)}: {problem.rstrip('.')}. It is back at {_short(control.value)}."
+        try:
+            text = self._render(**self.values)
+            if self.figure is not None:
+                self.figure.refresh()
+            self._good = self.values
+        except Exception as error:  # noqa: BLE001 - even the last good values fail now: say so, keep the widget
+            text = f"(the last good values could not be drawn again: {error})"
+        self._show(f"{message}\n{text}")
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
@@ -165,6 +216,24 @@ class Demo:
         if self.figure is not None:
             bundle["image/png"] = base64.b64encode(self.figure.image.value).decode("ascii")
         return bundle
+
+
+def _unusable(control: widgets.ValueWidget, value: object) -> str | None:
+    """Why a numeric control's value cannot be used (NaN, infinite, not a number), or None if it can."""
+    if not isinstance(control, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider)):
+        return None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value):
+        return None
+    if isinstance(control, widgets.FloatLogSlider):
+        low, high = control.base**control.min, control.base**control.max
+    else:
+        low, high = control.min, control.max
+    kind = "whole numbers" if isinstance(control, widgets.IntSlider) else "numbers"
+    return f"it takes {kind} from {_short(low)} to {_short(high)}"
+
+
+def _bug(error: Exception) -> str:
+    return f"the demo failed with {type(error).__name__}: {error} (a bug in the course: please report it)"
 
 
 def _short(value: object) -> str:

@@ -14,6 +14,7 @@ from matplotlib.transforms import IdentityTransform
 from PIL import Image, ImageDraw, ImageFont
 
 from helpers.connectivity import prediction_gradients, reach
+from helpers.course import validate
 from helpers.course.plotting import PALETTE, WIDGET_DPI, label
 from helpers.course.widgets import Demo, LiveFigure, int_slider, slider
 from helpers.lm import CharLM, generate, with_temperature
@@ -31,6 +32,8 @@ def temperature_demo(
 
     Without a model (tests, benchmark) it uses a small untrained one, so only the shapes are meaningful.
     """
+    length = validate.whole("length", length, low=0)
+    seed = validate.seed("seed", seed)
     if model is None:
         vocab = Vocabulary.from_text("".join(chr(c) for c in range(32, 127)) + "\n")
         model = CharLM(len(vocab), 128, kind="lstm").requires_grad_(False)  # the size notebook 03 trains
@@ -161,8 +164,8 @@ def connectivity_demo(
         raise ValueError("pass the vocabulary the models were trained with: connectivity_demo(models, vocab, ...)")
     if not models or not all(isinstance(m, CharLM) for m in models.values()):
         raise ValueError(f"models must map names to CharLM models, got {models!r}")
-    if not 2 <= window <= 400:
-        raise ValueError(f"window must be 2 to 400 characters, got {window}")
+    window = validate.whole("window (characters)", window, low=2, high=400)
+    validate.positive("drop (orders of magnitude)", drop)
     passages = DEFAULT_PASSAGES if passages is None else passages
     options = list(passages.items()) if isinstance(passages, dict) else [(_preview(p), p) for p in passages]
     options = [(name, text[:window]) for name, text in options]

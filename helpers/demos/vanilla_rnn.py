@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.course import validate
 from helpers.course.plotting import PALETTE, label
 from helpers.course.widgets import Demo, LiveFigure, int_slider
 
@@ -14,6 +15,9 @@ UNROLL_MAX = 8
 
 def unroll_demo(input_size: int = 10, hidden_size: int = 16, output_size: int = 10) -> Demo:
     """Notebook 02: a sequence-length slider unrolls one RNN cell into T copies that share weights."""
+    validate.whole("input_size", input_size)
+    validate.whole("hidden_size", hidden_size)
+    validate.whole("output_size", output_size, low=0)
     figure = LiveFigure(figsize=(8.0, 3.2))
     ax = figure.ax
     ax.set(xlim=(-0.6, UNROLL_MAX + 0.6), ylim=(-0.6, 2.9))

@@ -162,3 +162,182 @@ def test_lists_of_whole_numbers_are_compared_by_value():
     assert compare([torch.tensor(1), torch.tensor(2)], [1, 2]) is None  # so are ids kept as tensors
     assert compare([1, 3], [1, 2]) == "value 3 at index (1,) should be 2."
     assert compare([5, 7, 2], [5, 7]) == "it returned [5, 7, 2], but [5, 7] was expected: 3 values instead of 2."
+
+
+# --- Hints only when a mistake explains every case; the false hints of a dtype-only difference ------------
+
+
+def twice(x):
+    return 2.0 * x
+
+
+squares = Exercise(
+    "square",
+    reference=lambda x: x**2,
+    cases=[Case((np.array([3.0, 1.0]),)), Case((np.array([5.0, -2.0]),))],
+    mistakes={"double instead of squaring": twice},
+)
+
+
+def test_a_mistake_that_explains_every_case_is_named():
+    assert "Hint: that is what you get if you double instead of squaring." in squares(twice).message
+
+
+def test_a_mistake_that_explains_only_the_failing_case_is_not_named():
+    def student(x):
+        return 2.0 * x if x[0] == 3.0 else x + 1.0  # the mistake on case 1, something else on case 2
+
+    message = squares(student).message
+    assert message.startswith("✘ Case 1 of 2") and "Hint" not in message
+
+
+def test_no_hint_when_the_student_fails_on_another_case_by_raising_or_hanging():
+    def student(x):
+        if x[0] == 3.0:
+            return 2.0 * x
+        raise ValueError("no")
+
+    assert "Hint" not in squares(student).message
+
+
+def test_float_ids_get_the_dtype_message_and_no_mistake_hint():
+    from helpers.seq2seq import check_greedy_decode_one, greedy_decode_one
+
+    message = check_greedy_decode_one(lambda *args: [float(word) for word in greedy_decode_one(*args)]).message
+    assert "floats, but whole numbers were expected ([5, 3, 7])" in message and "Convert each with int(...)" in message
+    assert "Hint" not in message and "use floats" not in message and "max_len" not in message.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize("name", ["check_clip_gradient", "check_temperature_probabilities"])
+def test_a_float32_answer_gets_the_dtype_message_and_no_mistake_hint(name):
+    import helpers.lm as lm
+
+    exercise = getattr(lm, name)
+    message = exercise(lambda *args: exercise.reference(*args).astype(np.float32)).message
+    assert message.endswith("the result has dtype float32, but dtype float64 was expected."), message
+
+
+def test_a_float_array_where_whole_numbers_are_expected_says_so():
+    problem = compare(np.array([1.0, 2.0]), np.array([1, 2]))
+    assert "floating-point dtype float64, but dtype int64 was expected" in problem and ".astype(int)" in problem
+
+
+# --- Hidden cases for grading ------------------------------------------------------------------------------
+
+graded = Exercise(
+    "square",
+    reference=lambda x: x**2,
+    cases=[Case((np.array([3.0, 1.0]),)), Case((np.array([5.0, -2.0]),))],
+    hidden_cases=[Case((np.array([0.0]),)), Case((np.array([[1.5, -4.0], [2.0, 7.0]]),))],
+    mistakes={"double instead of squaring": twice},
+)
+
+
+def memorised(x):
+    """Right on the visible cases only."""
+    known = {3.0: np.array([9.0, 1.0]), 5.0: np.array([25.0, 4.0])}
+    return known.get(float(x.flat[0]), np.zeros_like(x))
+
+
+def test_grade_runs_visible_then_hidden_cases():
+    assert graded.grade(lambda x: x * x).message == "✔ square: all 4 cases pass (2 visible, 2 hidden)."
+    assert graded(memorised).passed  # the visible cases alone do not catch it...
+    result = graded.grade(memorised)  # ...the hidden ones do
+    assert not result.passed
+    assert result.message.startswith("✘ Hidden case 2 of 2: square(x=[[ 1.5, -4. ], [ 2. , 7. ]])\n   got 0 at")
+
+
+def test_grade_names_a_mistake_that_explains_the_hidden_cases_too():
+    message = graded.grade(twice).message
+    assert message.startswith("✘ Case 1 of 2") and "Hint: that is what you get if you double instead" in message
+
+
+def test_calling_an_exercise_checks_the_visible_cases_only():
+    assert graded(lambda x: x * x).message == "✔ square: all 2 cases pass. Well done!"
+    assert (
+        exercise.grade(lambda x, w, b: np.tanh(w @ x + b)).message == "✔ layer: all 1 cases pass (1 visible, 0 hidden)."
+    )
+
+
+def test_grade_protects_like_a_check():
+    def hangs(x):
+        if x.ndim == 2:  # only on a hidden case
+            while True:
+                pass
+        return x * x
+
+    quick = Exercise("square", lambda x: x**2, graded.cases, hidden_cases=graded.hidden_cases, time_limit=0.2)
+    message = quick.grade(hangs).message
+    assert message.startswith("✘ Hidden case 2 of 2") and "did not finish within 0.2 seconds" in message
+
+
+def test_a_time_limit_must_be_positive():
+    with pytest.raises(ValueError, match="time_limit must be a positive number of seconds or None, got 0"):
+        Exercise("x", reference, CASES, time_limit=0)
+
+
+# --- What the student's function printed ----------------------------------------------------------------
+
+
+def test_a_failing_case_shows_what_the_function_printed():
+    def student(x, w, b):
+        print("shape of x:", x.shape)
+        return np.tanh(w @ x)
+
+    message = exercise(student).message
+    assert message.endswith("forget the bias b.\n   Your function printed 1 line:\n   | shape of x: (2, 3)")
+
+
+def test_a_passing_check_only_counts_what_was_printed(capsys):
+    def student(x, w, b):
+        print("debugging")
+        return np.tanh(w @ x + b)
+
+    message = exercise(student).message
+    assert (
+        message
+        == "✔ layer: all 1 cases pass. Well done!\n   (Your function printed 1 line while it was checked; not shown.)"
+    )
+    assert capsys.readouterr().out == ""
+
+
+# --- Every exercise of the course -------------------------------------------------------------------------
+
+
+def course_exercises() -> dict[str, Exercise]:
+    import importlib
+    import pkgutil
+
+    import helpers
+
+    found = {}
+    for module in pkgutil.iter_modules(helpers.__path__):
+        if module.name in {"course", "demos"}:
+            continue
+        for value in vars(importlib.import_module(f"helpers.{module.name}")).values():
+            if isinstance(value, Exercise):
+                found[value.name] = value
+    return found
+
+
+EXERCISES = course_exercises()
+
+
+def test_every_exercise_of_the_course_is_found():
+    assert len(EXERCISES) == 18
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_every_exercise_has_hidden_cases_its_reference_passes(name):
+    exercise = EXERCISES[name]
+    assert 2 <= len(exercise.hidden_cases) <= 3
+    total = len(exercise.cases) + len(exercise.hidden_cases)
+    expected = f"✔ {name}: all {total} cases pass ({len(exercise.cases)} visible, {len(exercise.hidden_cases)} hidden)."
+    assert exercise.grade(exercise.reference).message == expected
+
+
+@pytest.mark.parametrize("name", ["neuron_output", "tanh_derivative", "bag_of_words"])
+def test_the_exercises_no_topic_test_covers_catch_their_mistakes_when_graded(name):
+    from exercise_checks import assert_catches_every_listed_mistake
+
+    assert_catches_every_listed_mistake(EXERCISES[name])

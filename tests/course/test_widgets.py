@@ -69,3 +69,79 @@ def test_sweep_values_cover_extremes_and_options():
     assert sweep_values(widgets.Checkbox(value=False)) == [True, False]
     with pytest.raises(TypeError, match="does not know how to move a Text"):
         sweep_values(widgets.Text())
+
+
+def make_picky_demo():
+    """A demo whose render refuses negative heights (ValueError) and breaks at exactly 0.5 (a bug)."""
+    figure = LiveFigure()
+    (line,) = figure.ax.plot([0, 1], [0, 0])
+    figure.ax.set_ylim(-2, 2)
+    figure.animate(line)
+
+    def render(height, colour):
+        if height < 0:
+            raise ValueError(f"height must be ≥ 0, got {height}")
+        if height == 0.5:
+            raise ZeroDivisionError("division by zero")
+        line.set_ydata([height, height])
+        return f"height {height:.1f} in {colour}"
+
+    controls = {
+        "height": slider("height", 0.0, -1.0, 1.0, 0.5),
+        "colour": widgets.Dropdown(options=["blue", "orange"], value="blue"),
+    }
+    return Demo("Picky demo", controls, render, figure)
+
+
+def test_a_nan_from_code_is_explained_and_the_slider_goes_back_to_its_last_good_value():
+    demo = make_picky_demo()
+    demo.controls["height"].value = 1.0
+    image = bytes(demo.figure.image.value)
+    demo.controls["height"].value = float("nan")  # sliders clamp to min and max, but NaN slips through them
+    assert demo.controls["height"].value == 1.0
+    assert demo.text.splitlines() == [
+        "⚠ height cannot be nan: it takes numbers from -1.00 to 1.00. It is back at 1.00.",
+        "height 1.0 in blue",
+    ]
+    assert "cannot be nan" in demo.readout.value and bytes(demo.figure.image.value) == image
+    demo.controls["height"].value = 0.0
+    fresh, _ = make_demo()
+    assert demo.text == fresh.text and bytes(demo.figure.image.value) == bytes(fresh.figure.image.value)
+
+
+def test_a_value_render_refuses_is_explained_with_its_own_message_and_the_demo_keeps_working():
+    demo = make_picky_demo()
+    demo.controls["height"].value = -1.0
+    assert demo.controls["height"].value == 0.0 and isinstance(demo.rejected, ValueError)
+    assert demo.text.startswith("⚠ height cannot be -1.0: height must be ≥ 0, got -1.0. It is back at 0.00.")
+    demo.controls["colour"].value = "orange"
+    assert demo.text == "height 0.0 in orange" and demo.rejected is None
+
+
+def test_a_bug_in_render_never_escapes_the_callback_and_is_named_as_a_bug():
+    demo = make_picky_demo()
+    demo.controls["height"].value = 0.5
+    assert demo.controls["height"].value == 0.0
+    assert "the demo failed with ZeroDivisionError: division by zero (a bug in the course" in demo.text
+    demo.controls["height"].value = 1.0
+    assert demo.text == "height 1.0 in blue"
+
+
+def test_a_demo_whose_render_fails_when_built_still_raises_for_the_author():
+    def render(height):
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        Demo("Broken", {"height": slider("height", 0.0, -1.0, 1.0, 0.5)}, render)
+
+
+def test_the_checks_add_microseconds_to_an_update_not_milliseconds():
+    import time
+
+    demo = Demo("Bare", {"height": slider("height", 0.0, -1.0, 1.0, 0.5)}, lambda height: f"{height}")
+    control = demo.controls["height"]
+    start = time.perf_counter()
+    for value in [0.5, 1.0] * 100:
+        control.value = value  # traitlets, the checks, a trivial render and the readout, without a figure
+    per_update = (time.perf_counter() - start) / 200
+    assert per_update < 1e-3 and demo.text == "1.0"

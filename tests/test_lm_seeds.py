@@ -23,9 +23,10 @@ def test_the_cache_has_every_kind_and_seed_with_todays_budget(runs):
             assert 1 < record["perplexity"] < 76 and len(record["first_losses"]) == KEPT_LOSSES
 
 
-# the two biggest models replay in make test only (slow); the others in make unit too
+# the three slowest models replay in make test only (slow); the other two in make unit too
 QUICK_TO_REPLAY = [
-    m if m not in ("rnn_240", "lstm") else pytest.param(m, marks=pytest.mark.slow) for m in lm_seeds.BUDGET.models
+    m if m not in ("rnn_240", "lstm", "lstm_tied") else pytest.param(m, marks=pytest.mark.slow)
+    for m in lm_seeds.BUDGET.models
 ]
 
 

@@ -14,7 +14,12 @@ from helpers.cache import CURVE_EVERY, KEPT_LOSSES, differences
 from helpers.recall import GRID, Grid, build_model, grid_cells, load_grid, share_left, train_cell
 
 # A sample of cheap cells, one per architecture, re-trained in full and compared with the cache.
-SAMPLE = [("rnn", 10, 0, 0.95), ("lstm", 5, 1, None), ("gru", 5, 2, None)]
+# one cell re-trains in make unit; the gated cells, a few seconds each, in make test only (slow)
+SAMPLE = [
+    ("rnn", 10, 0, 0.95),
+    pytest.param("lstm", 5, 1, None, marks=pytest.mark.slow),
+    pytest.param("gru", 5, 2, None, marks=pytest.mark.slow),
+]
 
 
 @pytest.fixture(scope="module")

@@ -181,7 +181,7 @@ def test_a_broken_widget_callback_fails_the_browser_check(lab, page, how):
     assert problems, "moving a slider whose callback is broken passed the browser check"
     assert "the plot image did not change" in "\n".join(problems)
     if how == "callback raises":
-        assert "readout did not change" in "\n".join(problems)
+        assert "the readout reports a bug: '⚠" in "\n".join(problems)
         assert "RuntimeError: sabotaged by a test" in "\n".join(problems), "the kernel's error should be reported"
 
 

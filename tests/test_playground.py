@@ -352,7 +352,7 @@ def test_a_broken_page_fails_the_check(chromium, tmp_path):
         "the page shows an error" in found["cell raises"]
         and "RuntimeError: sabotaged by a test" in found["cell raises"]
     )
-    assert "the readout did not change" in found["callback raises"]
+    assert "the readout reports a bug: '⚠" in found["callback raises"]
     assert "the kernel reported an error: RuntimeError: sabotaged by a test" in found["callback raises"]
     assert "source code is visible" not in found["cell raises"] + found["callback raises"]
 

@@ -119,7 +119,8 @@ class Demo:
 
     A value the demo cannot take (NaN set from code, or one `render` refuses with a ValueError or TypeError)
     never breaks it: the readout says which control got what and what it takes, the control goes back to
-    its last good value, and the next valid move renders as usual. No exception escapes a control's callback.
+    its last good value, and the next valid move renders as usual. Only a bug of ours (any other exception)
+    goes on to the kernel's log after the readout names it, so that it is seen and fixed.
     """
 
     def __init__(
@@ -181,9 +182,14 @@ class Demo:
                 self.update()
                 self.rejected = None
                 return
-            except Exception as error:  # noqa: BLE001 - a widget callback must never raise
+            except Exception as error:  # noqa: BLE001 - a refused value is explained, a bug is reported too
                 self.rejected = error
-                problem = str(error) if isinstance(error, (ValueError, TypeError)) else _bug(error)
+                if not isinstance(error, (ValueError, TypeError)):
+                    # a bug of ours: the reader sees it named and the widget keeps working; the error still
+                    # goes on to the kernel's log, where maintainers (and the browser tests) see it
+                    self._reject(name, change["owner"], change["new"], _bug(error))
+                    raise
+                problem = str(error)
         self._reject(name, change["owner"], change["new"], problem)
 
     def _reject(self, name: str, control: widgets.ValueWidget, value: object, problem: str) -> None:

@@ -17,6 +17,7 @@ import copy
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -83,8 +84,11 @@ def prepare(course: Path, names: list[str]) -> None:
 def autograde_one(course: Path, student: str, notebook: str, cell_timeout: int) -> None:
     """nbgrader's autograde of one notebook of one student (run in a child process: see `autograde`)."""
     result = nbgrader_api(course, cell_timeout).autograde(notebook, student, force=True, create=True)
-    if not result["success"]:
-        sys.exit(result.get("error") or result.get("log") or "nbgrader's autograde failed")
+    if not result["success"]:  # the cause is in the log's traceback, e.g. "KeyError: 'grade_id'"
+        log = (result.get("log") or "") + "\n" + (result.get("error") or "")
+        causes = [line.strip() for line in log.splitlines() if re.match(r"\s*[\w.]*(Error|Exception)\b.*:", line)]
+        causes = [c for c in causes if "NbGraderException" not in c] or ["nbgrader's autograde failed"]
+        sys.exit(causes[-1])
 
 
 def autograde(course: Path, student: str, notebook: str, cell_timeout: int, notebook_timeout: int) -> str | None:
@@ -174,8 +178,27 @@ def marks_of(course: Path, student: str, notebook: str, problem: str | None, cel
                 if graded is not None
                 else str(problem)
             )
+            if score and "✔" not in text:  # the point needs the checker's own verdict, not just a quiet cell
+                score, text = 0.0, f"No verdict from the checker (was the grading code changed?), so no point. {text}"
             marks.append(Mark(student, notebook, exercise.grade_id, score, 1.0, text))
     return marks
+
+
+def reset_metadata(submitted: nbformat.NotebookNode, handout: nbformat.NotebookNode) -> None:
+    """nbgrader's metadata of each exercise cell as handed out: a copied, edited or stray one is cleared.
+
+    (A duplicated checker cell or an answer cell marked as graded would otherwise stop nbgrader.)
+    """
+    wanted = {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in handout.cells if "nbgrader" in c.metadata
+    }
+    seen = set()
+    for cell in submitted.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        cell.metadata.pop("nbgrader", None)
+        if grade_id in wanted and grade_id not in seen:
+            cell.metadata["nbgrader"] = copy.deepcopy(wanted[grade_id])
+            seen.add(grade_id)
 
 
 def restore_missing(submitted: nbformat.NotebookNode, handout: nbformat.NotebookNode) -> list[str]:
@@ -230,14 +253,21 @@ def grade(submissions: Path, out: Path, cell_timeout: int = 120, notebook_timeou
                 target.mkdir(parents=True, exist_ok=True)
                 submitted = nbformat.read(path, as_version=4)
                 handout = nbformat.read(course / "release" / notebook / f"{notebook}.ipynb", as_version=4)
+                reset_metadata(submitted, handout)
                 restored = restore_missing(submitted, handout)
                 nbformat.write(submitted, target / f"{notebook}.ipynb")
                 (target / "restored.json").write_text(json.dumps(restored))
                 problem = autograde(course, student, notebook, cell_timeout, notebook_timeout)
             marks += marks_of(course, student, notebook, problem, cell_timeout)
             print(f"{student} {notebook}: {sum(m.score for m in marks[-known[notebook] :]):g}/{known[notebook]}")
-        for stray in sorted(p.name for p in (submissions / student).iterdir() if p.stem not in known):
+        strays = sorted(p.name for p in (submissions / student).iterdir() if p.stem not in known)
+        for stray in strays:
             print(f"{student}: skipped {stray}, which is not a course notebook with exercises")
+        for notebook in sorted(set(names) - set(handed_in[student])):  # everyone is graded on the same notebooks
+            reason = f"not handed in: no {student}/{notebook}.ipynb" + (
+                f" (found {', '.join(strays)}: name the notebook as in the course)" if strays else ""
+            )
+            marks += marks_of(course, student, notebook, reason, cell_timeout)
     write_results(marks, out)
     return marks
 

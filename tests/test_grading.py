@@ -6,6 +6,7 @@ notebook 02 in another state; then the grade sheet, the totals and each student'
 
 from __future__ import annotations
 
+import copy
 import csv
 import subprocess
 import sys
@@ -30,13 +31,18 @@ ANSWERS = {
     "bob_untouched": {},
     "cy_endless_loop": {"check_rnn_step": "while True:\n    pass\n"},
     "dee_exit_in_cell": {"check_rnn_step": SIGNATURE + "    return 0\n\n\nexit()\n"},
-    "eve_exit_in_function": {"check_rnn_step": SIGNATURE + "    exit()\n"},
+    "eve_rebinds_the_grader": {  # a wrong answer, and the grading function replaced to say nothing
+        "check_rnn_step": SIGNATURE
+        + "    return 0\n\n\nimport helpers.course.grading as g\ng.require = lambda *a: None\n"
+    },
     "fay_listed_mistake": {
         "check_rnn_step": f"rnn_step = rnn.check_rnn_step.mistakes[{MISTAKE!r}]  # the mistake itself\n"
     },
     "gus_syntax_error": {"check_rnn_step": SIGNATURE + "    return np.tanh(x_t @ W_xh.T +\n"},
     "hal_deleted_cells": "delete",
     "ivy_not_a_notebook": "garbage",
+    "jo_copied_cells_and_metadata": "copy",  # solved, the checker cell duplicated, the answer marked as graded
+    "kim_misnamed": "misnamed",
 }
 
 
@@ -51,6 +57,15 @@ def submission(student: str) -> str | nbformat.NotebookNode:
     if answers == "delete":
         edition.cells = [c for c in edition.cells if "nbgrader" not in c.metadata]
         return edition
+    if answers in ("copy", "misnamed"):
+        solved = solved_edition(course)
+        if answers == "copy":
+            checker = next(i for i, c in enumerate(solved.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+            solved.cells.insert(checker, copy.deepcopy(solved.cells[checker]))
+            solved.cells[checker].id = "a-copy"
+            answer = next(c for c in solved.cells if c.metadata.get("nbgrader", {}).get("solution"))
+            answer.metadata["nbgrader"].update(grade=True, points=100)
+        return solved
     return fill_answers(edition, answers)
 
 
@@ -60,7 +75,7 @@ def graded(tmp_path_factory):
     for student in ANSWERS:
         (submissions / student).mkdir()
         content = submission(student)
-        path = submissions / student / f"{NOTEBOOK}.ipynb"
+        path = submissions / student / f"{NOTEBOOK}{' (1)' if student == 'kim_misnamed' else ''}.ipynb"
         if isinstance(content, str):
             path.write_text(content)
         else:
@@ -115,12 +130,28 @@ def test_an_endless_loop_is_stopped_at_the_cell_limit_and_graded(graded):
     assert seconds < 600, f"grading took {seconds:.0f} s"
 
 
-def test_exit_in_a_cell_or_in_the_function_is_graded_not_fatal(graded):
+def test_exit_in_a_cell_is_graded_not_fatal(graded):
     rows, _, _, _ = graded
     assert rows["dee_exit_in_cell"]["score"] == "0"
     assert "exit() was called" in rows["dee_exit_in_cell"]["feedback"]
     assert "numpy array of shape" in rows["dee_exit_in_cell"]["feedback"], "the checker ran after exit()"
-    assert "it called exit()" in rows["eve_exit_in_function"]["feedback"]
+
+
+def test_a_grader_silenced_from_the_answer_cell_gives_no_point(graded):
+    rows, _, _, _ = graded
+    assert rows["eve_rebinds_the_grader"]["score"] == "0"
+    assert "No verdict from the checker" in rows["eve_rebinds_the_grader"]["feedback"]
+
+
+def test_copied_cells_and_edited_metadata_do_not_stop_grading(graded):
+    rows, _, _, _ = graded
+    assert rows["jo_copied_cells_and_metadata"]["score"] == "1", rows["jo_copied_cells_and_metadata"]["feedback"]
+
+
+def test_a_misnamed_notebook_gets_a_row_saying_so(graded):
+    rows, _, _, stdout = graded
+    assert rows["kim_misnamed"]["score"] == "0"
+    assert "not handed in" in rows["kim_misnamed"]["feedback"] and "(1).ipynb" in rows["kim_misnamed"]["feedback"]
 
 
 def test_a_syntax_error_deleted_cells_or_a_broken_file_get_zero_and_a_reason(graded):

@@ -142,6 +142,8 @@ def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> tuple[lis
     """Scale all gradients together so their joint L2 norm is at most max_norm; return them and the old norm."""
     validate.positive("max_norm", max_norm)
     norm = math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads))
+    if not math.isfinite(norm):
+        raise ValueError(f"the gradients hold NaN or inf (joint norm {norm}): clipping cannot rescue a diverged step")
     scale = min(1.0, max_norm / (norm + 1e-6))
     return [g * scale for g in grads], norm
 
@@ -153,7 +155,6 @@ def with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     return torch.softmax(logits / temperature, dim=-1)
 
 
-@torch.no_grad()
 @torch.no_grad()  # sampling needs no gradients: without this the graph would grow with every character
 def generate(
     model: CharLM, vocab: Vocabulary, prompt: str, length: int, temperature: float, generator: torch.Generator

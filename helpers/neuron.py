@@ -167,6 +167,8 @@ def sgd_path(
     validate.positive("learning rate", learning_rate)
     steps = validate.whole("steps", steps)
     w = np.array(start, dtype=float)
+    if not np.isfinite(w).all():
+        raise ValueError(f"start must hold finite numbers, got {w.tolist()}")
     points = [w.copy()]
     for _ in range(steps):
         w = w - learning_rate * gradient(w)

@@ -183,6 +183,8 @@ HOSTILE = [
     ("nan", lambda: lm.with_temperature(torch.zeros(3), NAN), "temperature must be a finite number, got nan"),
     ("inf", lambda: lm.with_temperature(torch.zeros(3), INF), "temperature must be a finite number, got inf"),
     ("nan", lambda: lm.clip_by_global_norm([torch.ones(2)], NAN), "max_norm must be a positive finite number, got nan"),
+    ("inf", lambda: lm.clip_by_global_norm([torch.tensor([INF, 0.0])], 1.0), "the gradients hold NaN or inf"),
+    ("nan", lambda: neuron.sgd_path(SQUARE, [NAN, 1.0], 0.1, 3), "start must hold finite numbers"),
     ("negative", lambda: _generate(-1), "length must be a whole number of at least 0, got -1"),
     ("zero", lambda: lm.CharLM(5, 0), "hidden_size must be a whole number of at least 1, got 0"),
     ("bool", lambda: lm.CharLM(True, 8), "vocab_size must be a whole number of at least 2, got True (a bool)"),

@@ -115,6 +115,8 @@ def _torch_dtype(tensor: torch.Tensor) -> str:
 
 def _tensor_numpy(tensor: torch.Tensor) -> np.ndarray:
     """A tensor as a numpy array; bfloat16, which numpy lacks, as float32."""
+    with torch._C.DisableTorchFunctionSubclass():  # a subclass's own methods (.numpy(), ...) are never called
+        tensor = torch._C.TensorBase.as_subclass(tensor, torch.Tensor)
     tensor = tensor.detach().cpu().resolve_conj().resolve_neg()
     if tensor.dtype == torch.bfloat16:
         tensor = tensor.to(torch.float32)
@@ -126,7 +128,7 @@ def _as_array(value: Any) -> np.ndarray | None:
     if isinstance(value, torch.Tensor):
         return _tensor_numpy(value)
     if isinstance(value, np.ndarray):
-        return value
+        return np.ndarray.view(value, np.ndarray)  # a subclass as a plain array; a masked array's entries all count
     if isinstance(value, (bool, int, float, np.number, np.bool_)) or _numeric_list(value):
         return np.asarray(value)
     if isinstance(value, (list, tuple)) and all(isinstance(v, torch.Tensor) and v.numel() == 1 for v in value):
@@ -156,7 +158,21 @@ def compare(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5, che
         )
 
 
+def _plain(value: Any) -> Any:
+    """Subclasses of str, bytes, list and tuple as the plain type, read with the base class's own methods."""
+    if isinstance(value, str) and type(value) is not str:
+        return str.__str__(value)
+    if isinstance(value, bytes) and type(value) is not bytes:
+        return bytes(memoryview(value))
+    if isinstance(value, list):
+        return [_plain(item) for item in list.__iter__(value)]
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in tuple.__iter__(value))
+    return value
+
+
 def _compare(got: Any, expected: Any, atol: float, rtol: float, check_dtype: bool) -> str | None:
+    got = _plain(got)
     if expected is None:
         return None if got is None else f"it returned {describe(got)}, but None was expected."
     if got is None:
@@ -179,6 +195,9 @@ def _compare(got: Any, expected: Any, atol: float, rtol: float, check_dtype: boo
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return f"it returned {describe(got)}, but a dict was expected, such as {show(expected)}."
+        if type(got) is not dict:
+            return f"it returned a {type(got).__name__}, a kind of dict: return a plain dict, such as {show(expected)}."
+        got = {_plain(key): value for key, value in dict.items(got)}
         same_keys = len(got) == len(expected) and all(key in got for key in expected)
         if not same_keys or any(_compare(got[key], value, atol, rtol, False) for key, value in expected.items()):
             return f"it returned {show(got)}, but {show(expected)} was expected."
@@ -551,7 +570,12 @@ class Exercise:
             problem = self._not_callable(student) or self._signature_problem(student)
             if problem:
                 return CheckResult(False, f"{FAIL} {problem}")
-            run = _Run(self, student, cases)
+            frozen = copy.copy(self)  # what the student's code may rebind on the exercise cannot reach the check
+            frozen.cases, frozen.mistakes = list(self.cases), dict(self.mistakes)
+            frozen.hidden_cases = list(self.hidden_cases)
+            run = _Run(frozen, student, cases, watched=vars(self))
+            for index in range(len(cases)):
+                run.answer(index)  # every expected answer before the student's first call
             for index, label in enumerate(labels):
                 problem = run.problem(index)
                 if problem:
@@ -603,11 +627,30 @@ class Exercise:
         return None
 
 
+_WATCHED_MODULES: dict[str, dict] = {
+    "helpers.course.exercises": globals(),
+    "numpy": vars(np),
+    "numpy.linalg": vars(np.linalg),
+    "torch": vars(torch),
+    "torch.nn.functional": vars(torch.nn.functional),
+}
+
+
+def _put_back(namespace: dict, before: dict, label: str) -> list[str]:
+    """Put back the names of `namespace` rebound or deleted since `before`; return them as label.name."""
+    missing = object()
+    changed = [name for name, value in before.items() if namespace.get(name, missing) is not value]
+    for name in changed:
+        namespace[name] = before[name]
+    return [f"{label}.{name}" for name in changed]
+
+
 class _Run:
     """One check of one student function: each case's outcome and expected answer, computed once."""
 
-    def __init__(self, exercise: Exercise, student: Callable, cases: list[Case]):
+    def __init__(self, exercise: Exercise, student: Callable, cases: list[Case], watched: dict | None = None):
         self.exercise, self.student, self.cases = exercise, student, cases
+        self.watched = {f"check_{exercise.name}": watched if watched is not None else {}, **_WATCHED_MODULES}
         self.names = list(exercise.signature.parameters) if exercise.signature else []
         self.outcomes: dict[int, Outcome] = {}
         self.expected: dict[int, Any] = {}
@@ -617,7 +660,17 @@ class _Run:
         """The student's call on case `index`, run once under every protection of the sandbox."""
         if index not in self.outcomes:
             case = self.cases[index]
-            self.outcomes[index] = guarded_call(self.student, case.args, case.kwargs, self.exercise.time_limit)
+            before = {label: dict(namespace) for label, namespace in self.watched.items()}
+            outcome = guarded_call(self.student, case.args, case.kwargs, self.exercise.time_limit)
+            rebound = [
+                name for label, namespace in self.watched.items() for name in _put_back(namespace, before[label], label)
+            ]
+            if rebound:
+                outcome.state_changes.append(
+                    f"it changed {', '.join(rebound)}, which the checker and the notebook use; change only your "
+                    "own variables."
+                )
+            self.outcomes[index] = outcome
         return self.outcomes[index]
 
     def answer(self, index: int) -> Any:

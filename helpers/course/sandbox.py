@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import ctypes
 import functools
 import io
 import random
@@ -135,6 +136,7 @@ def guarded_call(
         function = _stand_in(function, exits)
         stdout, stderr = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = outcome.output
+    stop_handler = _stop_handler()
     try:
         with warnings.catch_warnings():  # a warnings.simplefilter("error") in the student's code stays inside
             timer.start()
@@ -158,16 +160,42 @@ def guarded_call(
         outcome.stopped = outcome.stopped or "time"
         timer.stop()
     finally:
+        signal_changes = _signal_changes(timer, stop_handler)
         with _HeldInterrupts() as putting_back:
             timer.restore()
             sys.stdout, sys.stderr = stdout, stderr
             _restore_exit(exits)
             after = global_state()
-            outcome.state_changes = state_changes(before, after)
+            outcome.state_changes = state_changes(before, after) + signal_changes
             restore_global_state(before, after)
+        if stop_handler is not None and signal.getsignal(signal.SIGINT) is not stop_handler:
+            signal.signal(signal.SIGINT, stop_handler)
         if putting_back.held:
             outcome.stopped = "interrupt"
     return outcome
+
+
+def _stop_handler() -> Any:
+    """The SIGINT handler now (what the stop button runs), or None where it cannot be read or put back."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGINT"):
+        return None
+    return signal.getsignal(signal.SIGINT)
+
+
+def _signal_changes(timer: _Timer, stop_handler: Any) -> list[str]:
+    """A sentence for the stop button's handler or the time limit's alarm changed during the call."""
+    changes = []
+    if stop_handler is not None and signal.getsignal(signal.SIGINT) is not stop_handler:
+        changes.append(
+            "it changed what the stop button does (the SIGINT handler, with signal.signal); leave signal handlers "
+            "to the notebook."
+        )
+    if timer.seconds is not None and signal.getsignal(signal.SIGALRM) != timer._ring:
+        changes.append(
+            "it changed the alarm the checker's time limit uses (the SIGALRM handler, with signal.signal); leave "
+            "signal handlers to the notebook."
+        )
+    return changes
 
 
 class _HeldInterrupts:
@@ -197,10 +225,12 @@ class _Timer:
         self.previous_handler: Any = None
         self.previous_timer = (0.0, 0.0)
         self.started = 0.0
+        self.watchdog: _Watchdog | None = None
 
     def start(self) -> None:
         if self.seconds is None:
             return
+        self.watchdog = _Watchdog(self.seconds + 1.0)
         self.previous_handler = signal.signal(signal.SIGALRM, self._ring)
         self.started = time.monotonic()
         self.armed = True
@@ -221,6 +251,8 @@ class _Timer:
 
     def stop(self) -> None:
         if self.seconds is not None:
+            if self.watchdog is not None:
+                self.watchdog.stop()
             self.armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
 
@@ -234,6 +266,33 @@ class _Timer:
         if delay > 0:
             signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - self.started), 1e-3), interval)
         self.previous_handler = None
+
+
+class _Watchdog:
+    """A thread that raises _TimeUp in the main thread if the call outlasts `seconds` (its alarm switched off)."""
+
+    def __init__(self, seconds: float):
+        self.main = threading.main_thread().ident or 0
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._watch, args=(seconds,), daemon=True)
+        self.thread.start()
+
+    def _watch(self, seconds: float) -> None:
+        if self.done.wait(seconds):
+            return
+        while True:
+            with self.lock:
+                if self.done.is_set():
+                    return
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main), ctypes.py_object(_TimeUp))
+            if self.done.wait(0.5):
+                return
+
+    def stop(self) -> None:
+        with self.lock:
+            self.done.set()
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main), None)  # drop one not yet raised
 
 
 def _importing(frame: Any) -> bool:

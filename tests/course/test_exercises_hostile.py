@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 
+import helpers.course.exercises as exercises_module
 from helpers.benchmarks import check_memory_span, memory_span
 from helpers.birnn import check_masked_mean
 from helpers.course.exercises import Case, CheckResult, Exercise
@@ -828,3 +829,187 @@ def test_a_reference_answer_the_comparison_cannot_read_is_reported_not_raised():
     odd = Exercise("odd", reference=lambda x: object(), cases=[Case((1.0,))])
     result = odd(lambda x: 1.0)
     assert not result.passed and "the checker could not compare what came back, a float (1)" in result.message
+
+
+# --- Returned subclasses that lie about their values ---------------------------------------------------
+
+
+class _LyingArray(np.ndarray):
+    """An array whose == says 'equal' everywhere."""
+
+    def __eq__(self, other):  # type: ignore[override]
+        return np.ones(np.shape(self), bool)
+
+
+class _ArrayFunctionLiar(np.ndarray):
+    """An array that answers np.allclose with True and np.isnan with all False."""
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.allclose:
+            return True
+        if func is np.isnan:
+            return np.zeros(self.shape, bool)
+        return super().__array_function__(func, types, args, kwargs)
+
+
+class _LyingTensor(torch.Tensor):
+    """A tensor whose .numpy() gives a lying array."""
+
+    def numpy(self, *args, **kwargs):  # type: ignore[override]
+        return torch.Tensor.numpy(self.as_subclass(torch.Tensor)).view(_LyingArray)
+
+
+class _LyingDict(dict):
+    """A dict that claims to hold every key, with the right length, each mapped to a lying array."""
+
+    size = 0
+
+    def __contains__(self, key):  # type: ignore[override]
+        return True
+
+    def __len__(self):
+        return _LyingDict.size
+
+    def __getitem__(self, key):
+        return np.zeros(()).view(_LyingArray)
+
+
+class _LyingList(list):
+    """A list equal to everything."""
+
+    def __eq__(self, other):  # type: ignore[override]
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _wrong_clip(g, threshold):
+    return np.zeros_like(np.asarray(g, dtype=float))
+
+
+def _masked_wrong(g, threshold):
+    answer = np.ma.masked_array(np.array(clip_gradient(g, threshold), dtype=float))
+    answer.mask = np.zeros(answer.shape, bool)
+    if answer.size > 1:
+        answer[-1] = 99.0
+        answer.mask[-1] = True  # the wrong entry hidden behind the mask
+    return answer
+
+
+def _lying_bag(sentence):
+    _LyingDict.size = len(set(sentence.lower().split()))
+    return _LyingDict()
+
+
+def _lying_mean(states, mask):
+    return torch.zeros(states.shape[0], states.shape[2]).as_subclass(_LyingTensor)
+
+
+def _lying_decode(*args, **kwargs):
+    return _LyingList([-1])
+
+
+LIARS = {
+    "eq_array": (check_clip_gradient, lambda g, t: _wrong_clip(g, t).view(_LyingArray)),
+    "array_function": (check_clip_gradient, lambda g, t: _wrong_clip(g, t).view(_ArrayFunctionLiar)),
+    "masked_array": (check_clip_gradient, _masked_wrong),
+    "dict_subclass": (check_bag_of_words, _lying_bag),
+    "tensor_subclass": (check_masked_mean, _lying_mean),
+    "list_subclass": (check_greedy_decode_one, _lying_decode),
+}
+
+
+@pytest.mark.parametrize("name", LIARS)
+def test_a_returned_subclass_that_lies_about_its_values_fails(name, unchanged_notebook):
+    exercise, student = LIARS[name]
+    for result in (fast(exercise)(student), fast(exercise).grade(student)):
+        assert not result.passed, result.message
+
+
+def test_a_dict_subclass_is_asked_for_a_plain_dict(unchanged_notebook):
+    result = fast(check_bag_of_words)(_lying_bag)
+    assert "it returned a _LyingDict, a kind of dict: return a plain dict" in result.message
+
+
+def test_a_right_answer_in_a_harmless_subclass_still_passes(unchanged_notebook):
+    class Marked(np.ndarray):
+        pass
+
+    assert fast(check_clip_gradient)(lambda g, t: clip_gradient(g, t).view(Marked)).passed
+
+
+# --- Rebinding what the checker uses during the call ----------------------------------------------------
+
+
+def _rebinds_the_reference(g, threshold):
+    check_clip_gradient.reference = _rebinds_the_reference
+    return np.zeros_like(np.asarray(g, dtype=float))
+
+
+def _rebinds_compare(g, threshold):
+    exercises_module.compare = lambda *args, **kwargs: None
+    return np.zeros_like(np.asarray(g, dtype=float))
+
+
+def _rebinds_numpy(g, threshold):
+    np.linalg.norm = lambda *args, **kwargs: 0.0
+    return np.zeros_like(np.asarray(g, dtype=float))
+
+
+REBINDERS = {
+    "reference": (_rebinds_the_reference, "check_clip_gradient.reference"),
+    "compare": (_rebinds_compare, "helpers.course.exercises.compare"),
+    "numpy": (_rebinds_numpy, "numpy.linalg.norm"),
+}
+
+
+@pytest.mark.parametrize("name", REBINDERS)
+def test_rebinding_what_the_checker_uses_fails_is_named_and_put_back(name, unchanged_notebook):
+    student, rebound = REBINDERS[name]
+    originals = (check_clip_gradient.reference, exercises_module.compare, np.linalg.norm)
+    for result in (check_clip_gradient(student), check_clip_gradient.grade(student)):
+        assert not result.passed
+        assert f"it changed {rebound}, which the checker and the notebook use" in result.message
+        assert (check_clip_gradient.reference, exercises_module.compare, np.linalg.norm) == originals
+
+
+# --- Signal handlers changed during the call -------------------------------------------------------------
+
+
+def _ignores_the_stop_button(g, threshold):
+    signal.signal(signal.SIGINT, signal.SIG_IGN if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN else print)
+    return clip_gradient(g, threshold)
+
+
+def _ignores_the_alarm(g, threshold):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    return clip_gradient(g, threshold)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="needs POSIX signals")
+def test_changing_the_stop_buttons_handler_fails_is_named_and_put_back(unchanged_notebook):
+    handler = signal.getsignal(signal.SIGINT)
+    result = fast(check_clip_gradient)(_ignores_the_stop_button)
+    assert not result.passed
+    assert "it changed what the stop button does (the SIGINT handler, with signal.signal)" in result.message
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+@needs_alarm
+def test_changing_the_alarms_handler_fails_and_is_named(unchanged_notebook):
+    result = fast(check_clip_gradient)(_ignores_the_alarm)
+    assert not result.passed
+    assert "it changed the alarm the checker's time limit uses (the SIGALRM handler" in result.message
+
+
+def _switches_off_the_alarm_and_loops(g, threshold):
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    while True:
+        pass
+
+
+@needs_alarm
+def test_a_loop_after_switching_off_the_alarm_is_still_cut(unchanged_notebook):
+    started = time.monotonic()
+    result = fast(check_clip_gradient)(_switches_off_the_alarm_and_loops)
+    assert not result.passed and time.monotonic() - started < 3.0

@@ -377,21 +377,28 @@ def median_cost(rounds: list[TokenCost]) -> TokenCost:
     return TokenCost(first.prefix_lengths, seconds, first.state_bytes, first.multiply_adds)
 
 
-def time_sequence_pass(decoder: Decoder, n: int, repeats: int = 5, seed: int = 0) -> np.ndarray:
-    """Seconds for one whole-sequence forward pass over n tokens (batch 1, no gradients), `repeats` times."""
+def time_sequence_passes(decoder: Decoder, lengths: list[int], repeats: int = 5, seed: int = 0) -> np.ndarray:
+    """Seconds for one forward pass (batch 1, no gradients) at each length: an array (repeats, len(lengths)).
+
+    The lengths take turns within each round, so a busy spell of the machine slows every length alike.
+    """
     validate.number("repeats", repeats, integer=True)
     validate.seed("seed", seed)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1 or repeats < 1:
-        raise ValueError(f"expected n ≥ 1 and repeats ≥ 1, got n = {n!r}, repeats = {repeats!r}")
-    tokens = torch.randint(0, decoder.vocab_size, (1, n), generator=torch.Generator().manual_seed(seed))
-    times = []
+    lengths = list(lengths)
+    if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths) or repeats < 1:
+        raise ValueError(f"expected lengths n ≥ 1 and repeats ≥ 1, got lengths {lengths!r}, repeats = {repeats!r}")
+    generator = torch.Generator().manual_seed(seed)
+    inputs = [torch.randint(0, decoder.vocab_size, (1, n), generator=generator) for n in lengths]
+    times = np.zeros((repeats, len(lengths)))
     with torch.no_grad():
-        decoder(tokens)  # warm-up
-        for _ in range(repeats):
-            start = time.perf_counter()
-            decoder(tokens)
-            times.append(time.perf_counter() - start)
-    return np.array(times)
+        for tokens in inputs:
+            decoder(tokens)  # warm-up
+        for round_ in range(repeats):
+            for column, tokens in enumerate(inputs):
+                start = time.perf_counter()
+                decoder(tokens)
+                times[round_, column] = time.perf_counter() - start
+    return times
 
 
 # --- Gating → the gated linear unit -----------------------------------------------------------

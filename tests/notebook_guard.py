@@ -9,7 +9,7 @@ MACHINE_PATH = re.compile(r"(/root/|/home/[^/\s]+/|/Users/[^/\s]+/|/tmp/|/work/|
 
 
 def notebook_problems(notebook: dict) -> list[str]:
-    """Everything that would make nbval pass vacuously or show a reader a broken notebook."""
+    """What would make nbval pass vacuously or show a reader a broken notebook (or a figure without words)."""
     problems = []
     counts = []
     for index, cell in enumerate(notebook.get("cells", [])):
@@ -24,6 +24,10 @@ def notebook_problems(notebook: dict) -> list[str]:
                 problems.append(f"cell {index} has an error output ({output.get('ename')})")
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 problems.append(f"cell {index} writes to stderr (a warning?): {''.join(output.get('text', ''))[:80]!r}")
+            if "image/png" in output.get("data", {}):
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+                if not alt.strip():
+                    problems.append(f"cell {index} has a figure without alt text: run the notebook again")
             match = MACHINE_PATH.search(
                 json.dumps({k: v for k, v in output.items() if k != "data"} | _text_data(output))
             )

@@ -341,5 +341,5 @@ def test_demo_readout_follows_the_slider_and_draws_png():
     assert high.startswith("gap 30: 37 words before the blank, 'france' is 33 back")
     assert "reaches 'france': no" in low and "reaches 'france': no" in high
     assert "0.9^33 = 0.0309" in high
-    text = demo._repr_mimebundle_()["text/plain"]
+    text = demo._repr_mimebundle_()[0]["text/plain"]
     assert "gap=30" in text and high in text

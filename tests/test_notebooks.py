@@ -112,8 +112,25 @@ def test_guard_accepts_a_clean_notebook():
             [code_cell("warn()", 1, [{"output_type": "stream", "name": "stderr", "text": "UserWarning: careful"}])],
             "stderr",
         ),
+        (
+            [
+                code_cell(
+                    "plt.plot(x)", 1, [{"output_type": "display_data", "data": {"image/png": "iVBOR"}, "metadata": {}}]
+                )
+            ],
+            "figure without alt text",
+        ),
     ],
-    ids=["unexecuted", "out-of-order", "skipped-count", "error", "path-in-stream", "path-in-result", "warning"],
+    ids=[
+        "unexecuted",
+        "out-of-order",
+        "skipped-count",
+        "error",
+        "path-in-stream",
+        "path-in-result",
+        "warning",
+        "no-alt",
+    ],
 )
 def test_guard_catches_each_problem(cells, expected):
     problems = notebook_problems({"cells": cells})

@@ -6,12 +6,16 @@ import inspect
 import platform
 import random
 import re
+import sys
 from importlib import metadata
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import torch
+from IPython import get_ipython
 from IPython.display import Markdown
+from matplotlib.figure import Figure
 
 from helpers.course import plotting
 
@@ -43,10 +47,6 @@ def set_print_precision(digits: int = PRINT_DIGITS) -> None:
     """Print numpy arrays, torch tensors and IPython floats with `digits` decimals."""
     np.set_printoptions(precision=digits, suppress=True)
     torch.set_printoptions(precision=digits, sci_mode=False)
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
     shell = get_ipython()
     if shell is not None:
         shell.display_formatter.formatters["text/plain"].float_precision = f"%.{digits}f"
@@ -57,10 +57,41 @@ def setup_notebook(seed: int = DEFAULT_SEED, threads: int = 1, quiet: bool = Fal
     set_threads(threads)
     set_print_precision()
     plotting.use_course_style()
+    describe_figures()
     generator = seed_everything(seed)
     if not quiet:
         print(f"Notebook ready: seed {seed}, {threads} torch thread(s), floats shown to {PRINT_DIGITS} decimals.")
     return generator
+
+
+class _PngWithAlt:
+    """The inline backend's PNG of a figure, with the figure's alt text in the output's metadata."""
+
+    def __init__(self, printer: object):
+        self.printer = printer
+
+    def __call__(self, fig: Figure) -> tuple[object, dict[str, str]] | None:
+        data = self.printer(fig)  # type: ignore[operator]
+        return None if data is None else (data, {"alt": plotting.describe_figure(fig)})
+
+
+def describe_figures() -> None:
+    """Give every inline figure alt text, stored in its PNG's metadata ("alt") where the website reads it."""
+    shell = get_ipython()
+    if shell is None:
+        return
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if (
+        pyplot is not None
+    ):  # start the backend now (pyplot waits for the first figure): inline registers its PNG printer
+        pyplot.switch_backend(matplotlib.get_backend())
+    png = shell.display_formatter.formatters["image/png"]
+    try:
+        printer = png.lookup_by_type(Figure)
+    except KeyError:  # no inline backend: figures are not shown as PNGs here
+        return
+    if not isinstance(printer, _PngWithAlt):
+        png.for_type(Figure, _PngWithAlt(printer))
 
 
 def pinned_versions(requirements: Path = REQUIREMENTS) -> dict[str, str]:

@@ -20,7 +20,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from helpers.course.plotting import WIDGET_DPI, new_figure, rgba_png
+from helpers.course.plotting import WIDGET_DPI, describe_figure, new_figure, rgba_png
 from helpers.course.validate import shown
 
 
@@ -39,6 +39,10 @@ class LiveFigure:
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%"))
         self.moving: list[Artist] = []
         self._background: object | None = None  # the Agg renderer's saved region
+
+    def describe(self) -> str:
+        """Alt text for the figure as it is now drawn (a figure painted outside matplotlib says more)."""
+        return describe_figure(self.fig)
 
     @property
     def ax(self) -> Axes:
@@ -213,15 +217,17 @@ class Demo:
             text = f"(the last good values could not be drawn again: {error})"
         self._show(f"{message}\n{text}")
 
-    def _repr_mimebundle_(self, **kwargs) -> dict:
+    def _repr_mimebundle_(self, **kwargs) -> tuple[dict, dict]:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         settings = ", ".join(f"{name}={_short(value)}" for name, value in self.values.items())
         bundle["text/plain"] = (
             f"{self.title} [interactive: run the notebook to use the controls]\n{settings}\n{self.text}"
         )
+        metadata = {}
         if self.figure is not None:
             bundle["image/png"] = base64.b64encode(self.figure.image.value).decode("ascii")
-        return bundle
+            metadata["image/png"] = {"alt": f"{self.title} ({settings}). {self.figure.describe()}"}
+        return bundle, metadata
 
 
 def _unusable(control: widgets.ValueWidget, value: object) -> str | None:

@@ -95,6 +95,16 @@ class AttentionMap(LiveFigure):
             raise ValueError(f"expected weights of shape ({len(rows)}, {len(columns)}), got {weights.shape}")
         self.rows, self.columns, self.weights, self.message = rows, columns, weights, message
 
+    def describe(self) -> str:
+        """Alt text: the heat map's words and where each French word looked most."""
+        if self.weights is None or not self.weights.size:
+            return f"An empty attention map. {self.message}".strip()
+        peaks = [f"{row} → {self.columns[int(np.argmax(w))]}" for row, w in zip(self.rows, self.weights)]
+        return (
+            f"A heat map of attention weights from 0 to 1: {len(self.rows)} French words (rows) against "
+            f"{len(self.columns)} English words (columns). Where each French word looked most: {', '.join(peaks)}."
+        )
+
     def paint(self) -> np.ndarray:
         """The picture's pixels (height, width, 3) for what `show` set."""
         pixels = self.frame.copy()

@@ -1,6 +1,9 @@
 """The one-call notebook set-up: reproducible seeds, fixed threads, stable printing."""
 
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +17,8 @@ from helpers.course.notebook import (
     set_threads,
     setup_notebook,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def draw():
@@ -58,3 +63,30 @@ def test_show_source_displays_the_real_source_of_a_helpers_function():
     assert shown.startswith("From `helpers.vocab`:") and "def encode(" in shown and shown.endswith("```")
     with pytest.raises(TypeError, match="function or class from helpers"):
         show_source(len)
+
+
+def test_every_inline_figure_gets_alt_text_in_its_metadata():
+    """In an IPython shell with the inline backend, a figure's PNG output carries describe_figure's words."""
+    script = """
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+import matplotlib.pyplot as plt
+from matplotlib_inline.backend_inline import configure_inline_support
+configure_inline_support(shell, "inline")
+from helpers.course.notebook import setup_notebook
+setup_notebook(quiet=True)
+setup_notebook(quiet=True)  # twice: the PNG is wrapped once
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 2], label="loss")
+ax.set(title="Training", xlabel="step", ylabel="loss")
+data, metadata = shell.display_formatter.format(fig)
+print(metadata["image/png"]["alt"])
+print(data["image/png"][:5], data["text/plain"])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    alt, png = done.stdout.splitlines()[-2:]
+    assert alt == "A chart. “Training”: 1 line; x axis step, 0 to 1; y axis loss, 0 to 2."
+    assert png.startswith("iVBOR") and "<Figure size" in png

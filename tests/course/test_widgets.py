@@ -42,13 +42,17 @@ def test_the_demo_renders_once_when_built_and_again_on_every_change():
 
 def test_the_static_form_names_the_demo_and_its_settings():
     demo, _ = make_demo()
-    bundle = demo._repr_mimebundle_()
+    bundle, metadata = demo._repr_mimebundle_()
     assert bundle["text/plain"].splitlines() == [
         "Test demo [interactive: run the notebook to use the controls]",
         "height=0.00, colour=blue",
         "height 0.0 in blue",
     ]
     assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["image/png"].startswith("iVBOR")
+    assert metadata["image/png"]["alt"] == (
+        "Test demo (height=0.00, colour=blue). A chart. “untitled”: 1 line; x axis unlabelled, 0 to 1; "
+        "y axis unlabelled, −2 to 2."
+    )
 
 
 def test_only_animated_artists_are_redrawn_over_a_kept_background():

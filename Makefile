@@ -9,7 +9,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PLAYGROUND_PORT ?= 8866
 
-.PHONY: install browser lab playground test unit lint crosscheck bench notebooks slides student grade lock clean
+.PHONY: install browser lab playground test unit lint crosscheck bench notebooks slides student grade site lock clean
 
 install: $(STAMP)
 
@@ -96,6 +96,11 @@ student: $(STAMP)
 SUBMISSIONS ?= submissions
 grade: $(STAMP)
 	$(BIN)/python scripts/grade.py $(SUBMISSIONS) --out build/grades
+
+# The course as a website, from the committed notebooks and their stored outputs (nothing runs):
+# build/site/index.html. Serve it with `$(BIN)/python -m http.server -d build/site` and open http://localhost:8000/.
+site: $(STAMP)
+	$(BIN)/python scripts/site.py --out build/site
 
 lock: $(STAMP)
 	( echo "# Every package of the course environment, pinned (pip install -r requirements.txt -c requirements-lock.txt)."; \

@@ -1,13 +1,17 @@
 """End to end in a real browser: every notebook's widgets respond in JupyterLab and in the slide deck.
 
-The notebooks are the student edition (`make student`: no solutions, the exercises as nbgrader's
-answer and checker cells), so this also shows the handout runs top to bottom: every checker says
-"not yet" and nothing errors. The full notebooks run under nbval.
+The browser opens each notebook's *widget page*: its student edition (`make student`: no solutions,
+the exercises as nbgrader's answer and checker cells) cut down to what a browser must show, namely
+the set-up cell, every widget (built by its builder at its default settings), the quiz and every
+exercise, with all the text. Executing every notebook in full is left to nbval (the committed
+notebooks) and tests/test_student_edition.py (the student editions, top to bottom), so CI runs each
+long cell twice, not three times.
 
-Each notebook is opened in JupyterLab (Debian's Chromium, driven by Playwright), all its cells are
+Each widget page is opened in JupyterLab (Debian's Chromium, driven by Playwright), all its cells are
 run, and the controls listed in WIDGETS are moved. After each move the readout text and the plot
-image must both change, with no error in the browser console or the kernel's log. A screenshot of
-each widget after its move goes to artifacts/browser/<notebook>/.
+image must both change, with no error in the browser console or the kernel's log. Every checker
+cell must say "not yet" (✘). A screenshot of each widget after its move goes to
+artifacts/browser/<notebook>/.
 
 Where Chromium cannot be installed these tests skip and say why; with COURSE_REQUIRE_BROWSER=1
 (set by CI) they fail instead.
@@ -15,7 +19,7 @@ Where Chromium cannot be installed these tests skip and say why; with COURSE_REQ
 
 from __future__ import annotations
 
-import json
+import copy
 import shutil
 from pathlib import Path
 
@@ -60,6 +64,7 @@ from scripts.editions import exercises, write_student_edition
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
+WIDGET = "application/vnd.jupyter.widget-view+json"
 ARTIFACTS = ROOT / "artifacts" / "browser"
 
 # Which controls the browser moves, notebook by notebook. A new notebook with widgets adds a line here.
@@ -92,11 +97,35 @@ WIDGETS = {
 }
 
 
+def widget_page(edition: nbformat.NotebookNode, course: nbformat.NotebookNode, checks: list) -> nbformat.NotebookNode:
+    """A student edition cut down to its text, set-up cell, widgets, quiz and exercises, in their order.
+
+    A cell that showed a demo in the committed notebook is replaced by calls of the demos' builders at
+    their defaults (the notebook's own call may need variables from cells left out); a quiz cell stays.
+    """
+    shown = {c.source for c in course.cells if any(WIDGET in o.get("data", {}) for o in c.get("outputs", []))}
+    builders = [check.builder for check in checks if isinstance(check, Move)]
+    page = copy.deepcopy(edition)
+    first_code = next(i for i, c in enumerate(page.cells) if c.cell_type == "code")
+    cells = []
+    for index, cell in enumerate(page.cells):
+        if cell.cell_type != "code" or index == first_code or "nbgrader" in cell.metadata:
+            cells.append(cell)
+        elif cell.source in shown:
+            called = [b for b in builders if f"{b.__name__}(" in cell.source]
+            if called:
+                cell.source = "\n".join(f"from {b.__module__} import {b.__name__}\n\n{b.__name__}()" for b in called)
+            cell.outputs = []
+            cells.append(cell)
+    page.cells = cells
+    return page
+
+
 def widget_notebooks() -> list[str]:
     """Committed notebooks whose stored outputs contain a widget."""
     names = []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        if "application/vnd.jupyter.widget-view+json" in path.read_text():
+        if WIDGET in path.read_text():
             names.append(path.stem)
     return names
 
@@ -120,8 +149,10 @@ def lab(tmp_path_factory):
     require_browser()
     root = tmp_path_factory.mktemp("lab")
     for path in write_student_edition(tmp_path_factory.mktemp("edition") / "student"):
-        shutil.copy(path, root / path.name)
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # screenshots and timings of this run only
+        course = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
+        edition = nbformat.read(path, as_version=4)
+        nbformat.write(widget_page(edition, course, WIDGETS.get(path.stem, [])), root / path.name)
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # screenshots of this run only
     ARTIFACTS.mkdir(parents=True)
     server = LabServer(root, ARTIFACTS / "jupyterlab.log")
     server.start()
@@ -149,14 +180,12 @@ def page(chromium):
 
 @pytest.mark.parametrize("notebook", sorted(WIDGETS))
 def test_widgets_respond_in_jupyterlab(lab, page, notebook):
-    seconds, problems = check_notebook(page, lab, f"{notebook}.ipynb", WIDGETS[notebook], ARTIFACTS / notebook)
+    _, problems = check_notebook(page, lab, f"{notebook}.ipynb", WIDGETS[notebook], ARTIFACTS / notebook)
     source = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
     verdicts = checker_verdicts(page)
     assert len(verdicts) == len(exercises(source)), f"{notebook}: a checker cell is missing from the student edition"
     for verdict in verdicts:  # the untouched stubs: each checker says what is missing, none raises
         assert verdict.startswith("✘") and "Error" not in verdict.split("\n")[0], f"{notebook}: {verdict[:300]}"
-    with open(ARTIFACTS / "run_all_seconds.json", "a") as log:
-        log.write(json.dumps({"notebook": notebook, "run_all_seconds": round(seconds, 1)}) + "\n")
     assert problems == [], "\n".join(problems)
 
 
@@ -171,7 +200,7 @@ SABOTAGE = {
 
 @pytest.mark.parametrize("how", sorted(SABOTAGE))
 def test_a_broken_widget_callback_fails_the_browser_check(lab, page, how):
-    notebook = nbformat.read(ROOT / "notebooks" / "01_neurons.ipynb", as_version=4)
+    notebook = nbformat.read(lab.root / "01_neurons.ipynb", as_version=4)
     notebook.cells.append(
         nbformat.v4.new_code_cell("import helpers.demos.neurons, helpers.course.widgets\n" + SABOTAGE[how])
     )

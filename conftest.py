@@ -9,14 +9,8 @@ sent while any Output widget captures. Errors are never dropped, so a failing ca
 nbval also runs cells with store_history=False, and then IPython cannot see a trailing `;` (it looks
 for it in the history), so `plt.plot(...);` or `interact(...);` would show a result under nbval that
 the stored notebook does not have. We run cells with history, as Jupyter does.
-
-The work is shared between xdist's two workers by groups (`--dist loadgroup` in pyproject.toml): each
-test file is one group, run by one worker in order (a notebook's nbval cells share one kernel; module
-fixtures such as the browser's JupyterLab start once), unless its tests name groups of their own, as
-tests/test_student_edition.py does for each notebook, so that long runs spread over both workers.
 """
 
-import pytest
 import torch
 from nbval.kernel import RunningKernel
 from nbval.plugin import IPyNbFile
@@ -65,11 +59,3 @@ def execute_cell_input_with_history(self, cell_input, allow_stdin=None):
 
 
 RunningKernel.execute_cell_input = execute_cell_input_with_history
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test without an xdist_group of its own joins its file's group."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))

@@ -174,6 +174,21 @@ def chromium(site):
 
 
 @pytest.fixture(scope="module")
+def served(site):
+    """The built site's address on 127.0.0.1."""
+    server = SiteServer(site)
+    yield server.base
+    server.stop()
+
+
+@pytest.fixture
+def page(chromium):
+    page = chromium.new_page(viewport=DESKTOP)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
 def walked(site, chromium) -> Crawl:
     return crawl(chromium, site)
 
@@ -204,72 +219,50 @@ def test_every_figure_is_there_with_words(walked):
     assert figure["alt"].startswith("The gradient-decay widget"), figure["alt"]
 
 
-def test_search_finds_notebook_04(site, chromium):
-    server = SiteServer(site)
-    page = chromium.new_page(viewport=DESKTOP)
-    try:
-        page.goto(server.base + "search.html?q=vanishing")
-        page.wait_for_selector("#search-results li a", timeout=20_000)
-        titles = page.locator("#search-results li a").all_inner_texts()
-        assert any(title.startswith("04 ·") for title in titles), titles
-    finally:
-        page.close()
-        server.stop()
+def test_search_finds_notebook_04(served, page):
+    page.goto(served + "search.html?q=vanishing")
+    page.wait_for_selector("#search-results li a", timeout=20_000)
+    titles = page.locator("#search-results li a").all_inner_texts()
+    assert any(title.startswith("04 ·") for title in titles), titles
 
 
-def test_widgets_quizzes_and_solutions_read_well_without_a_kernel(site, chromium):
-    server = SiteServer(site)
-    page = chromium.new_page(viewport=DESKTOP)
-    try:
-        page.goto(server.base + "notebooks/04_vanishing_gradients.html")
-        assert page.get_by_text("A live widget, shown here as a picture").count() == 1
-        assert "make lab" in page.locator(".admonition").first.inner_text()
-        answers = page.locator("details", has=page.locator("summary", has_text="Answer"))
-        assert answers.count() >= 4 and not answers.first.get_attribute("open")
-        answers.first.locator("summary").click()
-        assert answers.first.get_attribute("open") is not None
-        solutions = page.locator(".tag_hide-input")
-        assert solutions.count() == 2, "notebook 04 has two exercise solutions, each folded"
-        assert not solutions.first.locator(".cell_input").is_visible(), "a solution shows without a click"
-    finally:
-        page.close()
-        server.stop()
+def test_widgets_quizzes_and_solutions_read_well_without_a_kernel(served, page):
+    page.goto(served + "notebooks/04_vanishing_gradients.html")
+    assert page.get_by_text("A live widget, shown here as a picture").count() == 1
+    assert "make lab" in page.locator(".admonition").first.inner_text()
+    answers = page.locator("details", has=page.locator("summary", has_text="Answer"))
+    assert answers.count() >= 4 and not answers.first.get_attribute("open")
+    answers.first.locator("summary").click()
+    assert answers.first.get_attribute("open") is not None
+    solutions = page.locator(".tag_hide-input")
+    assert solutions.count() == 2, "notebook 04 has two exercise solutions, each folded"
+    assert not solutions.first.locator(".cell_input").is_visible(), "a solution shows without a click"
 
 
-def test_the_site_is_usable_by_keyboard(site, chromium):
-    server = SiteServer(site)
-    page = chromium.new_page(viewport=DESKTOP)
-    try:
-        page.goto(server.base + "index.html")
-        reached = set()
-        for _ in range(40):
-            page.keyboard.press("Tab")
-            reached.add(page.evaluate("() => document.activeElement.getAttribute('href') || ''"))
-        assert any("04_vanishing_gradients" in href for href in reached), "Tab never reached the link to notebook 04"
-        page.keyboard.press("Control+k")
-        page.wait_for_selector("input[name=q]:focus", timeout=5_000)  # the search box opens from the keyboard
-    finally:
-        page.close()
-        server.stop()
+def test_the_site_is_usable_by_keyboard(served, page):
+    page.goto(served + "index.html")
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("() => document.activeElement.getAttribute('href') || ''"))
+    assert any("04_vanishing_gradients" in href for href in reached), "Tab never reached the link to notebook 04"
+    page.keyboard.press("Control+k")
+    page.wait_for_selector("input[name=q]:focus", timeout=5_000)  # the search box opens from the keyboard
 
 
-def test_screenshots_of_the_landing_page_and_notebook_04(site, chromium):
+def test_screenshots_of_the_landing_page_and_notebook_04(served, chromium):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = SiteServer(site)
-    try:
-        for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            page = chromium.new_page(viewport=viewport)
-            for name in ("index", "notebooks/04_vanishing_gradients"):
-                page.goto(server.base + f"{name}.html")
-                page.wait_for_load_state("networkidle")
-                shot = ARTIFACTS / f"{name.rsplit('/', 1)[-1]}_{label}.png"
-                page.screenshot(path=shot)
-                assert shot.stat().st_size > 10_000
-            width = page.evaluate("() => document.documentElement.scrollWidth")
-            assert width <= viewport["width"] + 1, f"notebook 04 scrolls sideways at {label} width ({width} px)"
-            page.close()
-    finally:
-        server.stop()
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = chromium.new_page(viewport=viewport)
+        for name in ("index", "notebooks/04_vanishing_gradients"):
+            page.goto(served + f"{name}.html")
+            page.wait_for_load_state("networkidle")
+            shot = ARTIFACTS / f"{name.rsplit('/', 1)[-1]}_{label}.png"
+            page.screenshot(path=shot)
+            assert shot.stat().st_size > 10_000
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= viewport["width"] + 1, f"notebook 04 scrolls sideways at {label} width ({width} px)"
+        page.close()
 
 
 def test_a_broken_link_and_a_missing_figure_fail_the_checks(site, chromium, tmp_path):

@@ -6,7 +6,7 @@ exercise solutions folded and a note under each widget's stored picture), then r
 and the book theme (settings in site/conf.py) into build/site. Open build/site/index.html, or serve it:
 `python -m http.server -d build/site`.
 
-Usage: python scripts/site.py [--out build/site]
+Usage: python scripts/site.py [--out build/site] [--sources build/site-src] [--sources-only]
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def site_links(text: str, here: str = "") -> str:
 
 def landing_page(readme: str) -> str:
     """The site's first page: what the course is, who it is for, the two commands and the notebook list."""
-    intro = readme.split("\n## ", 1)[0].split("\n", 1)[1].strip()
+    intro = readme.split("\n## ", 1)[0].split("\n", 1)[1].strip().split("\n\n")[0]  # the first paragraph
     commands = re.search(r"```bash\n.*?```", readme_section(readme, "Start here: two commands"), re.S)
     if commands is None:
         raise ValueError("README.md's 'Start here' section has no ```bash block with the two commands")
@@ -91,7 +91,7 @@ def landing_page(readme: str) -> str:
 
 Anyone who can read a little Python and numpy and wants to understand recurrent networks by building
 them: students taking a course on sequence models, self-learners, and instructors looking for material
-to teach from. No GPU is needed; every model trains on a laptop CPU in about a minute or less.
+to teach from. You need no GPU.
 
 ## Start here: two commands
 
@@ -188,7 +188,12 @@ def main(arguments: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     parser.add_argument("--sources", type=Path, default=ROOT / "build" / "site-src")
+    parser.add_argument("--sources-only", action="store_true", help="write the sources, do not run Sphinx")
     options = parser.parse_args(arguments)
+    if options.sources_only:
+        pages = write_sources(options.sources)
+        print(f"site sources: {len(pages)} pages in {options.sources}")
+        return
     start = time.perf_counter()
     build(options.out, options.sources)
     print(f"site: {options.out / 'index.html'} built in {time.perf_counter() - start:.0f} s")

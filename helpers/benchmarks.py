@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.cache import DATA_DIR, ResultCache, Tolerance, fingerprint, loss_summary
+from helpers.cache import DATA_DIR, ResultCache, Tolerance, find_record, fingerprint, loss_summary
 from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.tasks import CELLS, SequenceModel, chrono_init, train
@@ -297,13 +297,8 @@ class BenchmarkGrid:
 
     def run(self, task: str, kind: str, length: int, seed: int) -> dict:
         """The record of one cell."""
-        for record in self.runs:
-            if (record["task"], record["kind"], record["length"], record["seed"]) == (task, kind, length, seed):
-                return record
-        raise ValueError(
-            f"no cached run for task={task!r}, kind={kind!r}, length={length}, seed={seed}; "
-            f"the grid has lengths {LENGTHS.get(task)} and seeds {SEEDS}"
-        )
+        grid = f"the grid has lengths {LENGTHS.get(task)} and seeds {SEEDS}"
+        return find_record(self.runs, grid, task=task, kind=kind, length=length, seed=seed)
 
     def accuracies(self, task: str, kind: str) -> np.ndarray:
         """Test accuracy (lengths, seeds) of one kind of cell on one task."""

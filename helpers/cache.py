@@ -129,6 +129,15 @@ class ResultCache:
         return records
 
 
+def find_record(records: Iterable[dict], what_there_is: str, **key: object) -> dict:
+    """The record whose fields equal `key`; a ValueError naming the key and `what_there_is` if there is none."""
+    for record in records:
+        if all(record.get(name) == value for name, value in key.items()):
+            return record
+    asked = ", ".join(f"{name}={value!r}" for name, value in key.items())
+    raise ValueError(f"no cached record for {asked}; {what_there_is}")
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """How far a re-run may differ from the cache: |fresh − cached| ≤ abs + rel · |cached|."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import overload
+from typing import TypeVar, overload
 
 import numpy as np
 import torch
@@ -18,6 +18,7 @@ from torch import nn
 from helpers.course import validate
 
 Array = np.ndarray | torch.Tensor
+Layer = TypeVar("Layer", nn.RNN, nn.LSTM, nn.GRU)
 
 
 def like(value: Array, reference: Array) -> Array:
@@ -135,15 +136,20 @@ def torch_weights(layer: nn.RNNBase) -> tuple[torch.Tensor, torch.Tensor, torch.
     return W_x, W_h, b_ih, b_hh
 
 
-def set_torch_weights(layer: nn.RNNBase, W_x: Array, W_h: Array, b_ih: Array, b_hh: Array | None = None) -> None:
-    """Copy weights into a 1-layer torch RNN/LSTM/GRU (bias_hh zero if not given)."""
+def torch_layer(
+    kind: type[Layer], W_x: Array, W_h: Array, b_ih: Array, b_hh: Array | None = None, batch_first: bool = True
+) -> Layer:
+    """A 1-layer torch `kind` (nn.RNN, nn.LSTM, nn.GRU) holding these weights in W_x's dtype (bias_hh zero if None)."""
+    tensors = [torch.as_tensor(value) for value in (W_x, W_h, b_ih)]
+    layer = kind(tensors[0].shape[1], tensors[1].shape[1], batch_first=batch_first, dtype=tensors[0].dtype)
     with torch.no_grad():
-        for name, value in (("weight_ih_l0", W_x), ("weight_hh_l0", W_h), ("bias_ih_l0", b_ih)):
-            layer_tensor(layer, name).copy_(torch.as_tensor(value))
+        for name, value in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0"), tensors, strict=True):
+            layer_tensor(layer, name).copy_(value)
         if b_hh is None:
             layer_tensor(layer, "bias_hh_l0").zero_()
         else:
             layer_tensor(layer, "bias_hh_l0").copy_(torch.as_tensor(b_hh))
+    return layer
 
 
 def check_torch_layer(layer: nn.Module, kind: type) -> None:

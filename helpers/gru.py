@@ -75,11 +75,9 @@ def from_torch(gru: nn.GRU) -> dict[str, torch.Tensor]:
 
 def to_torch(params: GRUParams, batch_first: bool = True) -> nn.GRU:
     """An nn.GRU holding these weights (bias_ih = b_x, bias_hh = b_h), in the parameters' dtype."""
-    hidden, inputs = _check_params(params)
-    weights = {name: torch.as_tensor(params[name]) for name in ("W_x", "W_h", "b_x", "b_h")}
-    gru = nn.GRU(inputs, hidden, batch_first=batch_first, dtype=weights["W_x"].dtype)
-    cells.set_torch_weights(gru, weights["W_x"], weights["W_h"], weights["b_x"], weights["b_h"])
-    return gru
+    _check_params(params)
+    W_x, W_h, b_x, b_h = (params[name] for name in ("W_x", "W_h", "b_x", "b_h"))
+    return cells.torch_layer(nn.GRU, W_x, W_h, b_x, b_h, batch_first=batch_first)
 
 
 # --- Forward ----------------------------------------------------------------------------------

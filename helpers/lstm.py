@@ -70,11 +70,8 @@ def from_torch(lstm: nn.LSTM) -> dict[str, torch.Tensor]:
 
 def to_torch(params: LSTMParams, batch_first: bool = True) -> nn.LSTM:
     """An nn.LSTM holding these weights (bias_ih = b, bias_hh = 0), in the parameters' dtype."""
-    hidden, inputs = _check_params(params)
-    weights = {name: torch.as_tensor(params[name]) for name in ("W_x", "W_h", "b")}
-    lstm = nn.LSTM(inputs, hidden, batch_first=batch_first, dtype=weights["W_x"].dtype)
-    cells.set_torch_weights(lstm, weights["W_x"], weights["W_h"], weights["b"])
-    return lstm
+    _check_params(params)
+    return cells.torch_layer(nn.LSTM, params["W_x"], params["W_h"], params["b"], batch_first=batch_first)
 
 
 # --- Forward ----------------------------------------------------------------------------------

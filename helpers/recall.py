@@ -30,7 +30,7 @@ import torch
 
 from helpers import lstm
 from helpers.benchmarks import SOLVED, memory_span
-from helpers.cache import DATA_DIR, ResultCache, Tolerance, loss_summary
+from helpers.cache import DATA_DIR, ResultCache, Tolerance, find_record, loss_summary
 from helpers.course import validate
 from helpers.course.exercises import Case, Exercise
 from helpers.gradients import steps_to_shrink
@@ -474,13 +474,11 @@ class Frozen:
 
     def record(self, kind: str, value: float, length: int, seed: int) -> dict:
         """One measured cell's record."""
-        for r in self.records:
-            if (r["kind"], r["value"], r["length"], r["seed"]) == (kind, value, length, seed):
-                return r
-        raise ValueError(
-            f"no frozen measurement for kind={kind!r}, value={value}, length={length}, seed={seed}; the cache has "
-            f"radii {self.settings.radii}, forget gates {self.settings.forgets}, lengths {self.settings.lengths}"
+        cache = (
+            f"the frozen measurements have radii {self.settings.radii}, forget gates {self.settings.forgets}, "
+            f"lengths {self.settings.lengths}"
         )
+        return find_record(self.records, cache, kind=kind, value=value, length=length, seed=seed)
 
     def accuracies(self, kind: str, value: float, lengths: tuple[int, ...] | None = None) -> np.ndarray:
         """Accuracy (lengths, seeds) of one untrained network (all the cache's lengths unless given)."""

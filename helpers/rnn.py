@@ -74,11 +74,8 @@ def from_torch(rnn: nn.RNN) -> dict[str, torch.Tensor]:
 
 def to_torch(params: RNNParams, batch_first: bool = True) -> nn.RNN:
     """An nn.RNN holding these weights (bias_ih = b_h, bias_hh = 0), in the parameters' dtype."""
-    hidden, inputs = _check_params(params)
-    weights = {name: torch.as_tensor(params[name]) for name in ("W_xh", "W_hh", "b_h")}
-    rnn = nn.RNN(inputs, hidden, batch_first=batch_first, dtype=weights["W_xh"].dtype)
-    cells.set_torch_weights(rnn, weights["W_xh"], weights["W_hh"], weights["b_h"])
-    return rnn
+    _check_params(params)
+    return cells.torch_layer(nn.RNN, params["W_xh"], params["W_hh"], params["b_h"], batch_first=batch_first)
 
 
 # --- Forward ----------------------------------------------------------------------------------

@@ -4,10 +4,12 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import partial as bind
 from multiprocessing import Pool
 from pathlib import Path
 
 from helpers.cache import ResultCache
+from helpers.course.notebook import setup_notebook
 
 
 def run_parts(jobs: dict[str, Callable[[], None]], parts: list[str]) -> None:
@@ -21,15 +23,23 @@ def run_parts(jobs: dict[str, Callable[[], None]], parts: list[str]) -> None:
         print(f"{part}: {time.monotonic() - start:.0f} s", flush=True)
 
 
+def _timed(run: Callable[..., dict], cell: tuple) -> tuple[dict, float]:
+    """One cell's record and its CPU seconds, on one thread as in the notebooks."""
+    setup_notebook(quiet=True)
+    start = time.process_time()
+    record = run(*cell)
+    return record, time.process_time() - start
+
+
 def resumable_grid(
     cache: ResultCache,
     cells: list[tuple],
-    run: Callable[[tuple], tuple[dict, float]],
+    run: Callable[..., dict],
     partial: Path,
     workers: int,
     describe: Callable[[dict], str],
 ) -> None:
-    """Train every cell with `run` (record, CPU seconds) in `workers` processes and save the records to `cache`.
+    """Train every cell with `run(*cell)` (its record) in `workers` processes and save the records to `cache`.
 
     Every finished cell is appended to `partial` too, so a stopped run resumes where it stopped (only if
     made with the same settings); `partial` is removed once the cache is written. Longest cells go first,
@@ -48,7 +58,7 @@ def resumable_grid(
     records = dict(done)
     start, cpu = time.monotonic(), 0.0
     with Pool(workers) as pool:
-        for record, seconds in pool.imap_unordered(run, todo, chunksize=1):
+        for record, seconds in pool.imap_unordered(bind(_timed, run), todo, chunksize=1):
             key = cache.key_of(record)
             records[key] = record
             cpu += seconds

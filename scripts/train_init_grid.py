@@ -13,12 +13,10 @@ settings change.
 
 import os
 import sys
-import time
 
 from parts import resumable_grid, run_parts
 
 from helpers import init_grid
-from helpers.course.notebook import setup_notebook
 
 PARTIAL = init_grid.PATH.with_suffix(".partial.jsonl")
 WORKERS = int(os.environ.get("INIT_GRID_WORKERS", min(2, os.cpu_count() or 1)))
@@ -29,15 +27,12 @@ def _describe(record: dict) -> str:
     return f"{record['accuracy']:.0%}, log10 ratio {ratios}"
 
 
-def _run(cell: tuple[str, str, int, int]) -> tuple[dict, float]:
-    setup_notebook(quiet=True)  # one thread, as in the notebooks
-    start = time.process_time()
-    record, _, _ = init_grid.run_cell(*cell)
-    return record, time.process_time() - start
+def _record(arch: str, init: str, distance: int, seed: int) -> dict:
+    return init_grid.run_cell(arch, init, distance, seed)[0]
 
 
 def train_grid() -> None:
-    resumable_grid(init_grid.cache(), init_grid.grid_cells(), _run, PARTIAL, WORKERS, _describe)
+    resumable_grid(init_grid.cache(), init_grid.grid_cells(), _record, PARTIAL, WORKERS, _describe)
 
 
 def main(parts: list[str]) -> None:

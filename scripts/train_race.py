@@ -12,12 +12,10 @@ compares it with the cache, so re-run this whenever the tasks, the models or the
 
 import os
 import sys
-import time
 
 from parts import resumable_grid, run_parts
 
 from helpers import race
-from helpers.course.notebook import setup_notebook
 
 PARTIAL = race.PATH.with_suffix(".partial.jsonl")
 WORKERS = int(os.environ.get("RACE_WORKERS", min(2, os.cpu_count() or 1)))
@@ -27,15 +25,8 @@ def _describe(record: dict) -> str:
     return f"{record['accuracy']:.0%}"
 
 
-def _run(cell: tuple[str, str, int, int, int]) -> tuple[dict, float]:
-    setup_notebook(quiet=True)  # one thread, as in the notebooks
-    start = time.process_time()
-    record = race.run_cell(*cell)
-    return record, time.process_time() - start
-
-
 def train_race() -> None:
-    resumable_grid(race.cache(), race.race_cells(), _run, PARTIAL, WORKERS, _describe)
+    resumable_grid(race.cache(), race.race_cells(), race.run_cell, PARTIAL, WORKERS, _describe)
 
 
 def main(parts: list[str]) -> None:

@@ -5,7 +5,16 @@ import json
 import pytest
 import torch
 
-from helpers.cache import CURVE_EVERY, KEPT_LOSSES, ResultCache, Tolerance, differences, fingerprint, loss_summary
+from helpers.cache import (
+    CURVE_EVERY,
+    KEPT_LOSSES,
+    ResultCache,
+    Tolerance,
+    differences,
+    find_record,
+    fingerprint,
+    loss_summary,
+)
 
 
 def make_cache(tmp_path, settings=None, data="abc") -> ResultCache:
@@ -112,3 +121,11 @@ def test_a_tolerance_allows_abs_plus_rel_times_the_cached_value():
     tolerance = {"x": Tolerance(rel=0.1, abs=0.5)}
     assert differences({"x": 10.0}, {"x": 11.5}, tolerance) == []  # 1.5 = 0.5 + 0.1 · 10
     assert differences({"x": 10.0}, {"x": 11.6}, tolerance) != []
+
+
+def test_find_record_matches_every_key_field_or_says_what_there_is():
+    records = [{"kind": "rnn", "seed": 0, "x": 1}, {"kind": "rnn", "seed": 1, "x": 2}, {"kind": "lstm", "seed": 1}]
+    assert find_record(records, "unused", kind="rnn", seed=1) is records[1]
+    assert find_record(records, "unused", seed=1) is records[1], "the first match, in the records' order"
+    with pytest.raises(ValueError, match=r"^no cached record for kind='gru', seed=1; the cache has rnn and lstm$"):
+        find_record(records, "the cache has rnn and lstm", kind="gru", seed=1)

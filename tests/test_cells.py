@@ -515,15 +515,16 @@ def test_stacked_parameter_count_errors():
         cells.stacked_parameter_count(1, 3, 4, -1)
 
 
-def test_torch_weights_and_set_torch_weights_round_trip(kind):
+def test_torch_weights_and_torch_layer_round_trip(kind):
     source = _random_torch_layer(kind, 3, 4, torch.float64, torch.Generator().manual_seed(0))
     W_x, W_h, b_ih, b_hh = cells.torch_weights(source)
     assert W_x.shape == (kind.gates * 4, 3) and W_h.shape == (kind.gates * 4, 4) and not W_x.requires_grad
-    target = kind.layer(3, 4, batch_first=True, dtype=torch.float64)
-    cells.set_torch_weights(target, W_x, W_h, b_ih, b_hh)
+    target = cells.torch_layer(type(source), W_x, W_h, b_ih, b_hh)
+    assert type(target) is type(source) and target.batch_first and target.input_size == 3 and target.hidden_size == 4
     assert all(torch.equal(a, b) for a, b in zip(target.parameters(), source.parameters(), strict=True))
-    cells.set_torch_weights(target, W_x.numpy(), W_h.numpy(), b_ih.numpy())  # numpy too; no b_hh: zeros
+    target = cells.torch_layer(type(source), W_x.numpy(), W_h.numpy(), b_ih.numpy(), batch_first=False)  # no b_hh
     assert torch.equal(target.bias_ih_l0.detach(), b_ih) and torch.count_nonzero(target.bias_hh_l0) == 0
+    assert not target.batch_first and target.weight_ih_l0.dtype == torch.float64
     with torch.no_grad():
         source.weight_ih_l0.zero_()
     assert W_x.abs().sum() > 0, "torch_weights must copy, not share, the weights"

@@ -224,7 +224,8 @@ def frozen() -> recall.Frozen:
 def test_the_frozen_cache_has_every_cell(frozen):
     assert {(r["kind"], r["value"], r["length"], r["seed"]) for r in frozen.records} == set(recall.frozen_cells())
     assert frozen.accuracies("rnn", 0.95).shape == (len(recall.FROZEN.lengths), len(recall.FROZEN.seeds))
-    with pytest.raises(ValueError, match="no frozen measurement"):
+    missing = r"no cached record for kind='rnn', value=0.77, length=10, seed=0; the frozen measurements have radii"
+    with pytest.raises(ValueError, match=missing):
         frozen.accuracy("rnn", 0.77, 10, 0)
 
 

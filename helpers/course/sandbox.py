@@ -450,59 +450,51 @@ def _call(name: str, before: dict, after: dict) -> str:
     return f"{name}({changed})"
 
 
+# What to tell a student whose function changed one of `global_state()`'s settings: (setting, before, after) -> text.
+_CHANGE_MESSAGES: dict[str, Callable[[Any, Any], str]] = {
+    "grad": lambda old, new: (
+        "it switched off gradients for the rest of the notebook with torch.set_grad_enabled(False); "
+        "use `with torch.no_grad():` inside the function instead."
+        if old
+        else "it switched gradients on for the rest of the notebook with torch.set_grad_enabled(True); "
+        "use `with torch.enable_grad():` inside the function instead."
+    ),
+    "dtype": lambda old, new: (
+        f"it changed torch's default dtype from {_dtype_name(old)} to {_dtype_name(new)} for the rest of the notebook "
+        f"with torch.set_default_dtype(torch.{_dtype_name(new)}); pass dtype=torch.{_dtype_name(new)} to the tensors "
+        "you create instead."
+    ),
+    "device": lambda old, new: (
+        f"it changed torch's default device from {old} to {new} for the rest of the notebook "
+        "(torch.set_default_device); pass device=... to the tensors you create instead."
+    ),
+    "threads": lambda old, new: (
+        f"it changed the number of threads torch uses from {old} to {new} (torch.set_num_threads({new})); "
+        "leave that to the notebook's set-up."
+    ),
+    "deterministic": lambda old, new: (
+        f"it changed torch.use_deterministic_algorithms to {new[0]} for the rest of the notebook; "
+        "leave that to the notebook's set-up."
+    ),
+    "anomaly": lambda old, new: (
+        f"it switched torch's anomaly detection {'on' if new else 'off'} for the rest of the notebook "
+        "(torch.autograd.set_detect_anomaly); use `with torch.autograd.detect_anomaly():` instead."
+    ),
+    "np_err": lambda old, new: (
+        f"it changed how numpy treats floating-point errors for the rest of the notebook with "
+        f"{_call('np.seterr', old, new)}; use `with np.errstate(...):` inside the function instead."
+    ),
+    "np_print": lambda old, new: (
+        f"it changed numpy's print options for the rest of the notebook with "
+        f"{_call('np.set_printoptions', old, new)}; use `with np.printoptions(...):` inside the function instead."
+    ),
+    "torch_print": lambda old, new: (
+        f"it changed torch's print options for the rest of the notebook with "
+        f"{_call('torch.set_printoptions', old, new)}; leave them to the notebook's set-up."
+    ),
+}
+
+
 def state_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """A sentence for each setting that differs between two `global_state()`s (random states aside)."""
-    changes = []
-    if before["grad"] != after["grad"]:
-        changes.append(
-            "it switched off gradients for the rest of the notebook with torch.set_grad_enabled(False); "
-            "use `with torch.no_grad():` inside the function instead."
-            if before["grad"]
-            else "it switched gradients on for the rest of the notebook with torch.set_grad_enabled(True); "
-            "use `with torch.enable_grad():` inside the function instead."
-        )
-    if before["dtype"] != after["dtype"]:
-        old, new = _dtype_name(before["dtype"]), _dtype_name(after["dtype"])
-        changes.append(
-            f"it changed torch's default dtype from {old} to {new} for the rest of the notebook with "
-            f"torch.set_default_dtype(torch.{new}); pass dtype=torch.{new} to the tensors you create instead."
-        )
-    if before["device"] != after["device"]:
-        changes.append(
-            f"it changed torch's default device from {before['device']} to {after['device']} for the rest of the "
-            f"notebook (torch.set_default_device); pass device=... to the tensors you create instead."
-        )
-    if before["threads"] != after["threads"]:
-        changes.append(
-            f"it changed the number of threads torch uses from {before['threads']} to {after['threads']} "
-            f"(torch.set_num_threads({after['threads']})); leave that to the notebook's set-up."
-        )
-    if before["deterministic"] != after["deterministic"]:
-        changes.append(
-            f"it changed torch.use_deterministic_algorithms to {after['deterministic'][0]} for the rest of the "
-            f"notebook; leave that to the notebook's set-up."
-        )
-    if before["anomaly"] != after["anomaly"]:
-        changes.append(
-            f"it switched torch's anomaly detection {'on' if after['anomaly'] else 'off'} for the rest of the "
-            f"notebook (torch.autograd.set_detect_anomaly); use `with torch.autograd.detect_anomaly():` instead."
-        )
-    if before["np_err"] != after["np_err"]:
-        changes.append(
-            f"it changed how numpy treats floating-point errors for the rest of the notebook with "
-            f"{_call('np.seterr', before['np_err'], after['np_err'])}; use `with np.errstate(...):` "
-            f"inside the function instead."
-        )
-    if before["np_print"] != after["np_print"]:
-        changes.append(
-            f"it changed numpy's print options for the rest of the notebook with "
-            f"{_call('np.set_printoptions', before['np_print'], after['np_print'])}; use "
-            f"`with np.printoptions(...):` inside the function instead."
-        )
-    if before["torch_print"] != after["torch_print"]:
-        changes.append(
-            f"it changed torch's print options for the rest of the notebook with "
-            f"{_call('torch.set_printoptions', before['torch_print'], after['torch_print'])}; leave them to the "
-            f"notebook's set-up."
-        )
-    return changes
+    return [say(before[key], after[key]) for key, say in _CHANGE_MESSAGES.items() if before[key] != after[key]]

@@ -23,6 +23,7 @@ from helpers.gradients import (
     log10_norms_from_start,
     prefix,
     residual_comparison,
+    spectral_norms,
     states,
     steps_to_shrink,
     trajectory,
@@ -206,3 +207,8 @@ def test_steps_to_shrink_explains_bad_input():
         steps_to_shrink(1.0)
     with pytest.raises(ValueError, match="above 0"):
         steps_to_shrink(0.9, 0.0)
+
+
+def test_spectral_norms_equal_the_largest_singular_values():
+    stack = np.random.default_rng(0).normal(size=(5, 7, 4)) * np.array([1e-3, 1, 10, 1e5, 0])[:, None, None]
+    assert np.allclose(spectral_norms(stack), np.linalg.norm(stack, ord=2, axis=(1, 2)), rtol=1e-12, atol=0)

@@ -13,7 +13,7 @@ from helpers.gradients import EXPLODED, GRADIENT_ACTIVATIONS, VANISHED, gradient
 def gradient_decay_demo() -> Demo:
     """Notebook 04: how ‖∂h_T/∂h_k‖ fades or explodes with distance, for a chosen W_hh and activation."""
     longest = 300
-    figure = LiveFigure(figsize=(6.2, 3.1))
+    figure = LiveFigure(figsize=(5.8, 2.9))
     ax = figure.ax
     ax.set(xlim=(0, longest), ylim=(EXPLODED - 62, EXPLODED + 2))
     for level, text in [(EXPLODED, "exploded beyond 1e30"), (VANISHED, "vanished below 1e-30")]:

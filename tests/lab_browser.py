@@ -411,6 +411,7 @@ def check_control(page, watch: ConsoleWatch, demo, description: str, label: str,
         problems.append(f"{where}: the plot image did not change")
     if "a bug in the course" in readout.inner_text():
         problems.append(f"{where}: the readout reports a bug: {readout.inner_text()[:300]!r}")
+        _until(lambda: len(kernel_errors(page)) > kernel_before, CHANGE_TIMEOUT_S)  # its traceback follows
     problems += [f"{where}: browser console error: {error[:300]}" for error in watch.since(errors_before)]
     problems += [
         f"{where}: the kernel reported an error: {error[-600:]}" for error in kernel_errors(page)[kernel_before:]

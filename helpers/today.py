@@ -307,7 +307,8 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
     """Time one generation step after real random prefixes of each length (median of `repeats` steps).
 
     The decoder reads each prefix for real (`prefill`), then the same next step is timed `repeats`
-    times from that state with time.perf_counter; steps do not change the state they are given.
+    times from that state with time.perf_counter; steps do not change the state they are given. The
+    lengths take turns within each repeat, so a busy moment of the machine slows every length alike.
     """
     if not isinstance(decoder, (RecurrentDecoder, AttentionDecoder)):
         raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder, got {_describe(decoder)}")
@@ -320,26 +321,25 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
     repeats = validate.whole("repeats", repeats)
     validate.seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
-    seconds, sizes = [], []
+    # a hidden state or a (keys, values) cache, whichever `decoder` takes: typing cannot pair the two
+    states: list[Any] = []
+    tokens: list[torch.Tensor] = []
+    times = np.zeros((repeats, len(prefix_lengths)))
     with torch.no_grad():
         for n in prefix_lengths:
-            tokens = torch.randint(0, decoder.vocab_size, (1, n + 1), generator=generator)
-            # a hidden state or a (keys, values) cache, whichever `decoder` takes: typing cannot pair the two
-            state: Any = decoder.prefill(tokens[:, :n])
-            token = tokens[:, n]
-            decoder.step(token, state)  # warm-up: the first call after a new size pays one-off costs
-            times = []
-            for _ in range(repeats):
+            prefix = torch.randint(0, decoder.vocab_size, (1, n + 1), generator=generator)
+            states.append(decoder.prefill(prefix[:, :n]))
+            tokens.append(prefix[:, n])
+            decoder.step(tokens[-1], states[-1])  # warm-up: the first call after a new size pays one-off costs
+        for r in range(repeats):
+            for i, (token, state) in enumerate(zip(tokens, states)):
                 start = time.perf_counter()
                 decoder.step(token, state)
-                times.append(time.perf_counter() - start)
-            seconds.append(float(np.median(times)))
-            sizes.append(state_bytes(state))
+                times[r, i] = time.perf_counter() - start
+    seconds = np.median(times, axis=0)
+    sizes = [state_bytes(state) for state in states]
     return TokenCost(
-        list(prefix_lengths),
-        np.array(seconds),
-        np.array(sizes),
-        np.array([flops_per_token(decoder, n) for n in prefix_lengths]),
+        list(prefix_lengths), seconds, np.array(sizes), np.array([flops_per_token(decoder, n) for n in prefix_lengths])
     )
 
 
@@ -377,27 +377,41 @@ def median_cost(rounds: list[TokenCost]) -> TokenCost:
     return TokenCost(first.prefix_lengths, seconds, first.state_bytes, first.multiply_adds)
 
 
-def time_sequence_passes(decoder: Decoder, lengths: list[int], repeats: int = 5, seed: int = 0) -> np.ndarray:
-    """Seconds for one forward pass (batch 1, no gradients) at each length: an array (repeats, len(lengths)).
+def time_sequence_passes(
+    decoders: dict[str, Decoder], lengths: list[int], repeats: int = 5, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Seconds for one forward pass (batch 1, no gradients) at each length: per decoder, (repeats, len(lengths)).
 
-    The lengths take turns within each round, so a busy spell of the machine slows every length alike.
+    In each round every length takes its turn, and at each length every decoder, so a busy spell of
+    the machine slows the lengths and the decoders alike: compare them round by round.
     """
     validate.number("repeats", repeats, integer=True)
     validate.seed("seed", seed)
     lengths = list(lengths)
     if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths) or repeats < 1:
         raise ValueError(f"expected lengths n ≥ 1 and repeats ≥ 1, got lengths {lengths!r}, repeats = {repeats!r}")
+    if not isinstance(decoders, dict) or not decoders:
+        came = "an empty dict" if isinstance(decoders, dict) else _describe(decoders)
+        raise ValueError(f"expected a dict of named decoders, got {came}")
+    for name, decoder in decoders.items():
+        if not isinstance(decoder, (RecurrentDecoder, AttentionDecoder)):
+            raise ValueError(
+                f"expected a RecurrentDecoder or an AttentionDecoder for {name!r}, got {_describe(decoder)}"
+            )
     generator = torch.Generator().manual_seed(seed)
-    inputs = [torch.randint(0, decoder.vocab_size, (1, n), generator=generator) for n in lengths]
-    times = np.zeros((repeats, len(lengths)))
+    vocab_size = min(decoder.vocab_size for decoder in decoders.values())
+    inputs = [torch.randint(0, vocab_size, (1, n), generator=generator) for n in lengths]
+    times = {name: np.zeros((repeats, len(lengths))) for name in decoders}
     with torch.no_grad():
-        for tokens in inputs:
-            decoder(tokens)  # warm-up
+        for decoder in decoders.values():
+            for tokens in inputs:
+                decoder(tokens)  # warm-up
         for round_ in range(repeats):
             for column, tokens in enumerate(inputs):
-                start = time.perf_counter()
-                decoder(tokens)
-                times[round_, column] = time.perf_counter() - start
+                for name, decoder in decoders.items():
+                    start = time.perf_counter()
+                    decoder(tokens)
+                    times[name][round_, column] = time.perf_counter() - start
     return times
 
 

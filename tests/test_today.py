@@ -143,8 +143,11 @@ def test_token_costs_over_rounds_and_their_median():
     ]
     median = median_cost(made_up)
     assert median.seconds_per_token.tolist() == [2.0, 4.0] and median.state_bytes.tolist() == [1, 2]
-    times = time_sequence_passes(AttentionDecoder(10, 8), [7, 28], repeats=4)
-    assert times.shape == (4, 2) and np.all(times > 0)
+    times = time_sequence_passes(
+        {"gru": RecurrentDecoder(12, 8), "attention": AttentionDecoder(10, 8)}, [7, 28], repeats=4
+    )
+    assert set(times) == {"gru", "attention"}
+    assert all(t.shape == (4, 2) and np.all(t > 0) for t in times.values())
 
 
 def test_measure_token_cost_reports_bytes_and_counts_per_prefix():
@@ -209,8 +212,14 @@ def test_attention_slows_down_with_the_prefix_and_the_gru_does_not():
         (lambda: linear_recurrence_conv(torch.zeros(5, 2), torch.zeros(5, 2)), r"fixed a of shape \(…\)"),
         (lambda: median_cost([]), "at least one measured round"),
         (lambda: measure_token_costs({}, [4]), "at least one decoder"),
-        (lambda: time_sequence_passes(RecurrentDecoder(10, 8), [4, 0]), "lengths n ≥ 1"),
-        (lambda: time_sequence_passes(RecurrentDecoder(10, 8), []), "lengths n ≥ 1"),
+        (lambda: time_sequence_passes({"gru": RecurrentDecoder(10, 8)}, [4, 0]), "lengths n ≥ 1"),
+        (lambda: time_sequence_passes({"gru": RecurrentDecoder(10, 8)}, []), "lengths n ≥ 1"),
+        (lambda: time_sequence_passes({}, [4]), "a dict of named decoders, got an empty dict"),
+        (
+            lambda: time_sequence_passes(RecurrentDecoder(10, 8), [4]),
+            "a dict of named decoders, got a RecurrentDecoder",
+        ),
+        (lambda: time_sequence_passes({"gru": nn.GRU(3, 3)}, [4]), "for 'gru', got a GRU"),
     ],
 )
 def test_bad_input_is_explained(call, message):

@@ -303,6 +303,20 @@ class TokenCost:
     multiply_adds: np.ndarray  # flops_per_token: the deterministic count beside the noisy timing
 
 
+def _check_decoder(decoder: object, where: str = "") -> None:
+    if not isinstance(decoder, (RecurrentDecoder, AttentionDecoder)):
+        raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder{where}, got {_describe(decoder)}")
+
+
+def _lengths_ok(lengths: object) -> bool:
+    """True for a non-empty list or tuple of whole numbers ≥ 1."""
+    return (
+        isinstance(lengths, (list, tuple))
+        and bool(lengths)
+        and all(not isinstance(n, bool) and isinstance(n, int) and n >= 1 for n in lengths)
+    )
+
+
 def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int = 25, seed: int = 0) -> TokenCost:
     """Time one generation step after real random prefixes of each length (median of `repeats` steps).
 
@@ -310,13 +324,8 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
     times from that state with time.perf_counter; steps do not change the state they are given. The
     lengths take turns within each repeat, so a busy moment of the machine slows every length alike.
     """
-    if not isinstance(decoder, (RecurrentDecoder, AttentionDecoder)):
-        raise ValueError(f"expected a RecurrentDecoder or an AttentionDecoder, got {_describe(decoder)}")
-    if (
-        not isinstance(prefix_lengths, (list, tuple))
-        or not prefix_lengths
-        or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in prefix_lengths)
-    ):
+    _check_decoder(decoder)
+    if not _lengths_ok(prefix_lengths):
         raise ValueError(f"expected a non-empty list of prefix lengths ≥ 1, got {prefix_lengths!r}")
     repeats = validate.whole("repeats", repeats)
     validate.seed("seed", seed)
@@ -388,16 +397,13 @@ def time_sequence_passes(
     validate.number("repeats", repeats, integer=True)
     validate.seed("seed", seed)
     lengths = list(lengths)
-    if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths) or repeats < 1:
+    if not _lengths_ok(lengths) or repeats < 1:
         raise ValueError(f"expected lengths n ≥ 1 and repeats ≥ 1, got lengths {lengths!r}, repeats = {repeats!r}")
     if not isinstance(decoders, dict) or not decoders:
         came = "an empty dict" if isinstance(decoders, dict) else _describe(decoders)
         raise ValueError(f"expected a dict of named decoders, got {came}")
     for name, decoder in decoders.items():
-        if not isinstance(decoder, (RecurrentDecoder, AttentionDecoder)):
-            raise ValueError(
-                f"expected a RecurrentDecoder or an AttentionDecoder for {name!r}, got {_describe(decoder)}"
-            )
+        _check_decoder(decoder, f" for {name!r}")
     generator = torch.Generator().manual_seed(seed)
     vocab_size = min(decoder.vocab_size for decoder in decoders.values())
     inputs = [torch.randint(0, vocab_size, (1, n), generator=generator) for n in lengths]

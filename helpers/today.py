@@ -322,7 +322,8 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
 
     The decoder reads each prefix for real (`prefill`), then the same next step is timed `repeats`
     times from that state with time.perf_counter; steps do not change the state they are given. The
-    lengths take turns within each repeat, so a busy moment of the machine slows every length alike.
+    lengths take turns within each repeat (in reverse order every other repeat), so a busy moment of the
+    machine slows every length alike.
     """
     _check_decoder(decoder)
     if not _lengths_ok(prefix_lengths):
@@ -341,7 +342,10 @@ def measure_token_cost(decoder: Decoder, prefix_lengths: list[int], repeats: int
             tokens.append(prefix[:, n])
             decoder.step(tokens[-1], states[-1])  # warm-up: the first call after a new size pays one-off costs
         for r in range(repeats):
-            for i, (token, state) in enumerate(zip(tokens, states)):
+            # forwards, then backwards: the shortest prefix is never timed straight after the longest
+            order = range(len(states)) if r % 2 == 0 else reversed(range(len(states)))
+            for i in order:
+                token, state = tokens[i], states[i]
                 start = time.perf_counter()
                 decoder.step(token, state)
                 times[r, i] = time.perf_counter() - start
@@ -384,6 +388,47 @@ def median_cost(rounds: list[TokenCost]) -> TokenCost:
     seconds = np.median(np.stack([cost.seconds_per_token for cost in rounds]), axis=0)
     first = rounds[0]
     return TokenCost(first.prefix_lengths, seconds, first.state_bytes, first.multiply_adds)
+
+
+def time_step_parts(
+    decoder: AttentionDecoder, prefix_lengths: list[int], repeats: int = 25, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Median seconds of an attention step's two parts after prefixes of each length, timed in turns.
+
+    "copy" makes the cache one row longer with torch.cat, as `step` does (it copies all n rows);
+    "rest" is everything else the step does after the embedding: the query, the scores, softmax and
+    weighted sum over the n + 1 rows, and the readout (and a transformer block's MLP).
+    """
+    if not isinstance(decoder, AttentionDecoder):
+        raise ValueError(f"expected an AttentionDecoder, got {_describe(decoder)}")
+    if not _lengths_ok(prefix_lengths):
+        raise ValueError(f"expected a non-empty list of prefix lengths ≥ 1, got {prefix_lengths!r}")
+    repeats = validate.whole("repeats", repeats)
+    validate.seed("seed", seed)
+    generator = torch.Generator().manual_seed(seed)
+    # per prefix: the cache, the new token's input and cache rows, and the cache one row longer
+    prepared: list[tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor, tuple[torch.Tensor, torch.Tensor], Any]] = []
+    with torch.no_grad():
+        for n in prefix_lengths:
+            prefix = torch.randint(0, decoder.vocab_size, (1, n + 1), generator=generator)
+            cache, x = decoder.prefill(prefix[:, :n]), decoder._inputs(prefix[:, n:], first=n)
+            rows = decoder._keys_values(x)
+            longer = tuple(torch.cat([old, new], dim=2) for old, new in zip(cache, rows, strict=True))
+            decoder._attend(x, *longer)  # warm-up
+            prepared.append((cache, x, rows, longer))
+        times = np.zeros((repeats, len(prepared), 2))
+        for r in range(repeats):
+            order = range(len(prepared)) if r % 2 == 0 else reversed(range(len(prepared)))  # as in measure_token_cost
+            for i in order:
+                cache, x, rows, longer = prepared[i]
+                start = time.perf_counter()
+                for old, new in zip(cache, rows, strict=True):
+                    torch.cat([old, new], dim=2)
+                middle = time.perf_counter()
+                decoder._attend(x, *longer)
+                times[r, i] = middle - start, time.perf_counter() - middle
+    median = np.median(times, axis=0)
+    return {"copy": median[:, 0], "rest": median[:, 1]}
 
 
 def time_sequence_passes(

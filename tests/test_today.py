@@ -31,6 +31,7 @@ from helpers.today import (
     sequence_flops,
     state_bytes,
     time_sequence_passes,
+    time_step_parts,
 )
 
 
@@ -162,6 +163,13 @@ def test_measure_token_cost_reports_bytes_and_counts_per_prefix():
     assert growth_ratio(made_up) == 6.0  # longest over shortest, whatever the order
 
 
+def test_step_parts_time_the_copy_and_the_rest_per_prefix():
+    torch.manual_seed(0)
+    parts = time_step_parts(AttentionDecoder(), [16, 8192], repeats=9)
+    assert set(parts) == {"copy", "rest"} and all(p.shape == (2,) and np.all(p > 0) for p in parts.values())
+    assert parts["copy"][1] > 2 * parts["copy"][0]  # loose: copying 8192 rows against 16 (about 14x in our runs)
+
+
 def test_attention_slows_down_with_the_prefix_and_the_gru_does_not():
     torch.manual_seed(0)
     decoders = {"gru": RecurrentDecoder(), "attention": AttentionDecoder()}
@@ -220,6 +228,8 @@ def test_attention_slows_down_with_the_prefix_and_the_gru_does_not():
             "a dict of named decoders, got a RecurrentDecoder",
         ),
         (lambda: time_sequence_passes({"gru": nn.GRU(3, 3)}, [4]), "for 'gru', got a GRU"),
+        (lambda: time_step_parts(RecurrentDecoder(10, 8), [4]), "an AttentionDecoder, got a RecurrentDecoder"),
+        (lambda: time_step_parts(AttentionDecoder(10, 8), [0]), r"prefix lengths ≥ 1, got \[0\]"),
     ],
 )
 def test_bad_input_is_explained(call, message):
